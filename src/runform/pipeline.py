@@ -1,0 +1,174 @@
+"""The analysis pipeline: source -> motion -> clean -> events -> strides -> metrics -> assess -> outputs.
+
+``analyze_video`` is the one public entry point the CLI (and later the web
+app and batch runner) call. ``analyze_motion`` holds everything after the
+source, so every source (video, lab markers, sensors) shares it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import __version__, checks
+from .assess.knowledge import Knowledge, load_knowledge
+from .assess.rules import assess, reference_status
+from .errors import UsageError
+from .gait.events import ContactDetector
+from .gait.strides import build_strides, midstance_times
+from .io.video import probe
+from .metrics.per_stride import per_frame_series, stride_metrics
+from .metrics.summary import strike_pattern_summary, summarise
+from .motion.clean import clean
+from .motion.dataset import point
+from .motion.geometry import LEG_FRACTION_OF_HEIGHT, analyse_scene, to_sagittal
+from .pose.blazepose import MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
+from .pose.track import track_video
+from .settings import Settings
+
+
+@dataclass
+class Analysis:
+    """Everything one analysis produced (what the outputs are written from)."""
+
+    motion_px: xr.Dataset  # cleaned, image pixels
+    sagittal: xr.Dataset  # cleaned, metres, x forward, y up
+    series: dict[str, np.ndarray]
+    strides: pd.DataFrame
+    summary: dict
+    warnings: list[str] = field(default_factory=list)
+
+
+def analyze_motion(motion_px: xr.Dataset, settings: Settings, kb: Knowledge,
+                   warnings: list[str]) -> Analysis:
+    """Shared pipeline after the source: clean, scene geometry, events, strides, metrics, faults."""
+    cleaned, clean_report = clean(motion_px)
+    warnings += checks.check_view(cleaned)
+    scene = analyse_scene(cleaned, settings.height_m)
+    warnings += checks.check_identity_jumps(cleaned, scene.leg_length_px)
+    if not settings.height_m:
+        warnings.append("No --height given: distances (cm, m) assume a runner of "
+                        f"{scene.height_m:.2f} m. Give --height for true distances; angles and times "
+                        "do not depend on it.")
+    sag = to_sagittal(cleaned, scene)
+    leg_m = scene.height_m * LEG_FRACTION_OF_HEIGHT
+    detector = ContactDetector().detect(sag, leg_m)
+    strides = build_strides(detector.events_)
+    t = sag["time"].values
+    duration = float(t[-1] - t[0]) if len(t) else 0.0
+    ground_share = checks.ground_fraction(sag, leg_m)
+    if len(strides):
+        ankle_x = {s: point(sag, f"{s}_ankle")[:, 0] for s in ("left", "right")}
+        strides["mid_s"] = midstance_times(strides, t, ankle_x, point(sag, "mid_hip")[:, 0])
+    series = per_frame_series(sag)
+    strides = stride_metrics(sag, strides, leg_m, settings.speed_mps, series) if len(strides) else strides
+    checks.check_strides(strides, len(detector.events_), duration, warnings, ground_share)
+    if not scene.treadmill and settings.speed_mps:
+        warnings.append("The runner travels across the frame (overground), yet --speed was given; "
+                        "step lengths use the given speed.")
+    summary = _summary(strides, settings, kb, scene, clean_report, cleaned, warnings)
+    return Analysis(cleaned, sag, series, strides, summary, warnings)
+
+
+def _summary(strides, settings, kb, scene, clean_report, motion, warnings) -> dict:
+    metrics = summarise(strides, kb.metrics)
+    for name, m in metrics.items():
+        ref = kb.references.get(name)
+        if ref:
+            m["reference"] = {k: ref[k] for k in ("low", "high", "ideal", "note") if k in ref}
+            m["reference"]["source"] = kb.sources.get(ref.get("source"), ref.get("source"))
+            m["status"] = reference_status(m["median"], ref)
+        m["unit"] = kb.metrics[name]["unit"]
+    summary = {"metrics": metrics, "foot_strike": strike_pattern_summary(strides)}
+    summary["faults"] = assess(summary, strides, kb)
+    summary["scene"] = {
+        "running_direction": "image-right" if scene.direction > 0 else "image-left",
+        "camera_tilt_deg": round(scene.tilt_deg, 2),
+        "treadmill": scene.treadmill,
+        "leg_length_px": round(scene.leg_length_px, 1),
+        "metres_per_px": round(scene.metres_per_px, 6),
+        "height_m": scene.height_m,
+        "height_given": scene.height_given,
+    }
+    summary["cleaning"] = clean_report
+    summary["n_strides"] = int(len(strides))
+    summary["duration_s"] = round(float(motion["time"].values[-1] - motion["time"].values[0]), 3)
+    summary["fps"] = round(float(motion.attrs["fps"]), 3)
+    return summary
+
+
+def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = Settings(),
+                  on_progress=None, on_total=None) -> Path:
+    """Analyse a side-view running video; write the output folder atomically; return its path."""
+    video = Path(video)
+    out_dir = Path(out_dir)
+    _check_out_dir(out_dir)
+    kb = load_knowledge(settings.sex, settings.references)
+    info = probe(video)
+    start = settings.start_s
+    end = min(settings.end_s, info.duration_s) if settings.end_s else info.duration_s
+    if start >= info.duration_s:
+        raise UsageError(f"--start {start:g} s is past the end of the {info.duration_s:.1f} s video.")
+    if on_total:
+        on_total(int(round((end - start) * info.fps)))
+    tmp = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
+    try:
+        pose_settings = PoseSettings()
+        motion_px, pose_info = track_video(info, start, end, [out_dir / ".cache"], tmp / ".cache",
+                                           pose_settings, settings.workers, on_progress)
+        warnings = checks.check_presence(motion_px, pose_info["luma"])
+        if info.rotation_deg:
+            warnings.append(f"The video is stored rotated by {info.rotation_deg} deg; it was turned upright.")
+        analysis = analyze_motion(motion_px, settings, kb, warnings)
+        analysis.summary.update({
+            "runform_version": __version__,
+            "source": {"type": "video", "file": video.name, "sha256": pose_info["video_sha256"],
+                       "width": info.width, "height": info.height, "fps_nominal": round(info.fps, 3),
+                       "rotation_deg": info.rotation_deg, "duration_s": round(info.duration_s, 3),
+                       "analysed_from_s": start, "analysed_to_s": round(end, 3)},
+            "model": {"name": MODEL_NAME, "package": f"mediapipe {mediapipe_version()}",
+                      "model_complexity": MODEL_COMPLEXITY, **pose_settings.__dict__,
+                      "pose_cache_hit": pose_info["cache_hit"]},
+            "settings": settings.as_dict(),
+            "warnings": analysis.warnings,
+        })
+        from .report.write import write_outputs
+
+        write_outputs(tmp, analysis, video, info, settings, kb)
+        _swap_into_place(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"Output path '{out_dir}' is a file.", "Give a folder with --out.")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        if not ((out_dir / "summary.json").exists() or (out_dir / ".cache").exists()):
+            raise UsageError(f"Output folder '{out_dir}' holds other files; runform will not overwrite them.",
+                             "Choose an empty or new folder with --out.")
+
+
+def _swap_into_place(tmp: Path, out_dir: Path) -> None:
+    """Replace out_dir by tmp in two renames, so no half-written folder ever looks complete."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if out_dir.exists():
+        old = out_dir.parent / f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}"
+        out_dir.rename(old)
+        cache = old / ".cache"
+        if cache.is_dir():  # keep other cached poses (other ranges of the clip)
+            for f in cache.glob("pose-*.npz"):
+                if not (tmp / ".cache" / f.name).exists():
+                    shutil.move(str(f), tmp / ".cache" / f.name)
+    tmp.rename(out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

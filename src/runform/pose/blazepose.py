@@ -1,0 +1,172 @@
+"""Pose estimation with MediaPipe BlazePose (legacy ``solutions.pose``).
+
+``model_complexity=1`` in tracking mode: its detector and landmark model ship
+inside the mediapipe 0.10.21 wheel, so nothing is downloaded. All 33
+landmarks with their visibility are kept, in pixels of the upright frame.
+
+MediaPipe's inference runs on one core, so a clip is cut into time segments
+that run in parallel worker processes (one per core). Each segment after the
+first starts ``WARMUP_S`` early so its tracker has locked on by the segment
+boundary; the overlap is dropped.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+LANDMARKS = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
+    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
+    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
+    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
+    "right_heel", "left_foot_index", "right_foot_index",
+)
+MODEL_NAME = "mediapipe-blazepose-full"
+MODEL_COMPLEXITY = 1
+WARMUP_S = 0.3  # the tracker locks on at its first detection; a few frames suffice
+MIN_SEGMENT_S = 4.0
+INFERENCE_MAX_SIDE = 640  # the landmark model sees a 256x256 crop; larger frames add cost only
+
+
+@dataclass(frozen=True)
+class PoseSettings:
+    min_detection_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    inference_max_side: int = INFERENCE_MAX_SIDE
+
+    def key(self) -> str:
+        return (
+            f"{MODEL_NAME}-c{MODEL_COMPLEXITY}-d{self.min_detection_confidence}"
+            f"-t{self.min_tracking_confidence}-s{self.inference_max_side}"
+        )
+
+
+def mediapipe_version() -> str:
+    from importlib.metadata import version
+
+    return version("mediapipe")
+
+
+_progress_queue = None
+
+
+def _init_worker(queue) -> None:
+    global _progress_queue
+    _progress_queue = queue
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _infer_segment(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run BlazePose on frames in [seg_start, seg_end); return (times, xyzv[n,33,4], luma[n]).
+
+    x, y are pixels of the upright full-resolution frame, z is MediaPipe's
+    relative depth (same scale as x), v is visibility in [0, 1].
+    """
+    path, seg_start, seg_end, warm_start, width, height, settings = args
+    import mediapipe as mp
+
+    from ..io.video import iter_frames
+
+    times, rows, luma = [], [], []
+    empty = np.full((len(LANDMARKS), 4), np.nan, dtype=np.float32)
+    with mp.solutions.pose.Pose(
+        static_image_mode=False,
+        model_complexity=MODEL_COMPLEXITY,
+        smooth_landmarks=False,  # runform filters with a documented zero-lag filter instead
+        enable_segmentation=False,
+        min_detection_confidence=settings.min_detection_confidence,
+        min_tracking_confidence=settings.min_tracking_confidence,
+    ) as pose:
+        pending = 0
+        for t, img in iter_frames(path, warm_start, seg_end, settings.inference_max_side):
+            res = pose.process(img)
+            if t < seg_start - 1e-6:
+                continue
+            if res.pose_landmarks is None:
+                rows.append(empty)
+            else:
+                lm = res.pose_landmarks.landmark
+                rows.append(
+                    np.array(
+                        [[p.x * width, p.y * height, p.z * width, p.visibility] for p in lm],
+                        dtype=np.float32,
+                    )
+                )
+            times.append(t)
+            luma.append(float(img[::8, ::8].mean()))
+            pending += 1
+            if _progress_queue is not None and pending >= 10:
+                _progress_queue.put(pending)
+                pending = 0
+        if _progress_queue is not None and pending:
+            _progress_queue.put(pending)
+    if not rows:
+        return np.zeros(0), np.zeros((0, len(LANDMARKS), 4), np.float32), np.zeros(0)
+    return np.asarray(times, float), np.stack(rows), np.asarray(luma, float)
+
+
+def plan_segments(start_s: float, end_s: float, workers: int) -> list[tuple[float, float, float]]:
+    """Split [start_s, end_s) into ``(seg_start, seg_end, warm_start)`` for parallel workers."""
+    span = end_s - start_s
+    n = max(1, min(workers, int(span // MIN_SEGMENT_S)))
+    edges = np.linspace(start_s, end_s, n + 1)
+    return [
+        (float(a), float(b), float(a if i == 0 else max(start_s, a - WARMUP_S)))
+        for i, (a, b) in enumerate(zip(edges[:-1], edges[1:]))
+    ]
+
+
+def estimate_pose(
+    path: str,
+    width: int,
+    height: int,
+    start_s: float,
+    end_s: float,
+    settings: PoseSettings = PoseSettings(),
+    workers: int | None = None,
+    on_progress=None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BlazePose landmarks for every frame of [start_s, end_s): (times_s, xyzv[n, 33, 4], luma[n])."""
+    import multiprocessing as mp
+
+    workers = workers or max(1, min(2, os.cpu_count() or 1))
+    segments = plan_segments(start_s, end_s, workers)
+    jobs = [(path, a, b, w, width, height, settings) for a, b, w in segments]
+    # fork is quick and safe here: the parent never imports mediapipe (workers do, after the
+    # fork), so no model threads are copied; spawn where fork does not exist.
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    queue = ctx.Queue()
+    with ProcessPoolExecutor(len(jobs), mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as ex:
+        futures = [ex.submit(_infer_segment, job) for job in jobs]
+        while not all(f.done() for f in futures):
+            _drain(queue, on_progress, timeout=0.2)
+        _drain(queue, on_progress, timeout=0.0)
+        parts = [f.result() for f in futures]
+    times = np.concatenate([p[0] for p in parts])
+    xyzv = np.concatenate([p[1] for p in parts])
+    luma = np.concatenate([p[2] for p in parts])
+    order = np.argsort(times, kind="stable")
+    times, xyzv, luma = times[order], xyzv[order], luma[order]
+    keep = np.concatenate([[True], np.diff(times) > 1e-9])  # drop duplicate frames at seams
+    return times[keep], xyzv[keep], luma[keep]
+
+
+def _drain(queue, on_progress, timeout: float) -> None:
+    import queue as q
+
+    try:
+        n = queue.get(timeout=timeout) if timeout else queue.get_nowait()
+        if on_progress:
+            on_progress(n)
+        while True:
+            n = queue.get_nowait()
+            if on_progress:
+                on_progress(n)
+    except q.Empty:
+        pass

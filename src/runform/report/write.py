@@ -1,0 +1,81 @@
+"""Writing one analysis folder: summary.json, strides.csv, frames.csv, report.html, annotated.mp4."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..assess.knowledge import Knowledge
+from .figures import curves_svg, key_frames, normalised_curves
+from .video import write_annotated
+
+
+def _clean_json(x):
+    if isinstance(x, dict):
+        return {str(k): _clean_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean_json(v) for v in x]
+    if isinstance(x, (np.floating, float)):
+        return None if not math.isfinite(float(x)) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
+def write_summary(path: Path, summary: dict) -> None:
+    path.write_text(json.dumps(_clean_json(summary), indent=2))
+
+
+def write_strides(path: Path, strides: pd.DataFrame) -> None:
+    strides.round(4).to_csv(path, index=False)
+
+
+def write_frames(path: Path, motion_px, series: dict) -> None:
+    """Per frame: time, every keypoint's x/y (image pixels) and confidence, and the angles."""
+    t = motion_px["time"].values
+    cols = {"time_s": np.round(t, 4)}
+    pos = motion_px["position"].values
+    conf = motion_px["confidence"].values
+    for j, name in enumerate(motion_px["keypoint"].values):
+        cols[f"{name}_x_px"] = np.round(pos[:, j, 0], 2)
+        cols[f"{name}_y_px"] = np.round(pos[:, j, 1], 2)
+        cols[f"{name}_conf"] = np.round(conf[:, j], 3)
+    for k, v in series.items():
+        cols[k] = np.round(v, 2)
+    pd.DataFrame(cols).to_csv(path, index=False)
+
+
+def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) -> str:
+    env = Environment(loader=PackageLoader("runform.report", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    env.globals.update(
+        metric_label=lambda n: kb.metrics.get(n, {}).get("label", n),
+        unit=lambda n: kb.metrics.get(n, {}).get("unit", ""),
+        fmt=lambda v: f"{v:.1f}" if isinstance(v, (int, float)) and math.isfinite(v) else "",
+    )
+    from markupsafe import Markup
+
+    settings_text = ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items() if v is not None)
+    return env.get_template("report.html.j2").render(
+        **_clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text)
+
+
+def write_outputs(out: Path, analysis, video: Path, info, settings, kb: Knowledge) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    s = analysis.summary
+    write_summary(out / "summary.json", s)
+    write_strides(out / "strides.csv", analysis.strides)
+    write_frames(out / "frames.csv", analysis.motion_px, analysis.series)
+    frames = key_frames(str(video), analysis.motion_px, analysis.strides, s["scene"]["camera_tilt_deg"])
+    curves = normalised_curves(analysis.series, analysis.sagittal["time"].values, analysis.strides)
+    (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves)))
+    if settings.annotated_video:
+        write_annotated(out / "annotated.mp4", str(video), analysis.motion_px, analysis.series,
+                        analysis.strides, s, info.fps)

@@ -1,0 +1,60 @@
+"""Typed, frozen settings at the edge (CLI, web, batch); plain keyword arguments inside."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from .errors import UsageError
+
+_SPEED = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(m/s|ms|mps|km/h|kmh|kph|mph)?\s*$", re.I)
+_PACE = re.compile(r"^\s*(\d+):([0-5]\d)\s*(/km|min/km|/mi|min/mi)\s*$", re.I)
+
+
+def parse_speed(text: str | float | None) -> float | None:
+    """Treadmill speed in m/s from '3.2', '3.2m/s', '12kmh', '12 km/h', '7.5mph' or a pace '5:00/km'."""
+    if text is None or text == "":
+        return None
+    if isinstance(text, (int, float)):
+        v = float(text)
+    elif m := _PACE.match(str(text)):
+        secs = int(m.group(1)) * 60 + int(m.group(2))
+        dist = 1000.0 if "km" in m.group(3).lower() else 1609.344
+        v = dist / secs if secs else 0.0
+    elif m := _SPEED.match(str(text)):
+        v = float(m.group(1))
+        unit = (m.group(2) or "m/s").lower()
+        if unit in ("km/h", "kmh", "kph"):
+            v /= 3.6
+        elif unit == "mph":
+            v *= 0.44704
+    else:
+        raise UsageError(f"Speed '{text}' is not understood.",
+                         "Give m/s (3.2), km/h (12kmh), mph (7.5mph) or a pace (5:00/km).")
+    if not 0.5 <= v <= 12.0:
+        raise UsageError(f"Speed {v:.2f} m/s is outside 0.5-12 m/s.", "Check the value and its unit.")
+    return v
+
+
+@dataclass(frozen=True)
+class Settings:
+    height_m: float | None = None
+    speed_mps: float | None = None
+    sex: str | None = None
+    start_s: float = 0.0
+    end_s: float | None = None
+    references: str | None = None
+    annotated_video: bool = True
+    workers: int | None = None
+
+    def __post_init__(self):
+        if self.height_m is not None and not 1.0 <= self.height_m <= 2.3:
+            hint = " Did you give centimetres? Use metres, e.g. 1.78." if self.height_m > 100 else ""
+            raise UsageError(f"Height {self.height_m} m is outside 1.0-2.3 m.{hint}")
+        if self.sex not in (None, "m", "f"):
+            raise UsageError(f"--sex must be 'm' or 'f', not '{self.sex}'.")
+        if self.start_s < 0 or (self.end_s is not None and self.end_s <= self.start_s):
+            raise UsageError("--end must be after --start, and --start at least 0.")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
