@@ -39,7 +39,14 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 def _run(video_path: Path, out_dir: Path, **kw) -> None:
+    import warnings
+
+    import numpy as np
+
     from .pipeline import analyze_video
+
+    warnings.filterwarnings("ignore", category=RuntimeWarning)  # all-missing slices are handled
+    np.seterr(all="ignore")
     from .settings import Settings, parse_speed
 
     try:
@@ -53,9 +60,9 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
                           on_progress=lambda n: bar.advance(task, n),
                           on_total=lambda n: bar.update(task, total=n))
     except RunformError as e:
-        err.print(f"[bold red]runform:[/] {e.message}")
+        err.print(f"[bold red]runform:[/] {e.message}", soft_wrap=True)
         if e.hint:
-            err.print(f"  {e.hint}")
+            err.print(f"  {e.hint}", soft_wrap=True)
         raise typer.Exit(e.exit_code)
     except KeyboardInterrupt:
         err.print("runform: interrupted; no output was written.")
@@ -64,7 +71,8 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
         if os.environ.get("RUNFORM_DEBUG"):
             raise
         err.print(f"[bold red]runform: internal error[/] ({e.__class__.__name__}: {e}). "
-                  "Please report it with the video if you can; set RUNFORM_DEBUG=1 for details.")
+                  "Please report it with the video if you can; set RUNFORM_DEBUG=1 for details.",
+                  soft_wrap=True)
         raise typer.Exit(1)
     _print_result(out_dir)
 
@@ -83,7 +91,7 @@ def _print_result(out_dir: Path) -> None:
     for f in s["faults"]:
         out.print(f"  [yellow]finding[/]: {f['title']} (confidence {f['confidence_label']})")
     for w in s["warnings"]:
-        out.print(f"  [dim]note: {w}[/]")
+        out.print(f"  [dim]note: {w}[/]", soft_wrap=True)
     out.print(f"Report: {out_dir / 'report.html'}")
 
 

@@ -85,7 +85,8 @@ def _summary(strides, settings, kb, scene, clean_report, motion, warnings) -> di
             m["reference"]["source"] = kb.sources.get(ref.get("source"), ref.get("source"))
             m["status"] = reference_status(m["median"], ref)
         m["unit"] = kb.metrics[name]["unit"]
-    summary = {"metrics": metrics, "foot_strike": strike_pattern_summary(strides)}
+    summary = {"metrics": metrics, "foot_strike": strike_pattern_summary(strides),
+               "quality": _quality(strides, warnings)}
     summary["faults"] = assess(summary, strides, kb)
     summary["scene"] = {
         "running_direction": "image-right" if scene.direction > 0 else "image-left",
@@ -101,6 +102,31 @@ def _summary(strides, settings, kb, scene, clean_report, motion, warnings) -> di
     summary["duration_s"] = round(float(motion["time"].values[-1] - motion["time"].values[0]), 3)
     summary["fps"] = round(float(motion.attrs["fps"]), 3)
     return summary
+
+
+def _quality(strides: pd.DataFrame, warnings: list[str]) -> dict:
+    """How far to trust this recording's figures: stride count, regularity, keypoint confidence.
+
+    poor: fewer than 6 strides, stride-time CV above 10 % (steady running is
+    2-4 %), or mean stance-leg keypoint confidence below 0.5; fair: fewer than
+    10 strides, CV above 5 % or confidence below 0.7; otherwise good.
+    """
+    st = strides["stride_time_ms"].astype(float)
+    cv = float(100 * st.std() / st.mean()) if len(st) > 1 else float("nan")
+    conf = float(strides["keypoint_confidence"].mean())
+    n = int(len(strides))
+    if n < 6 or not cv <= 10 or conf < 0.5:
+        level = "poor"
+    elif n < 10 or cv > 5 or conf < 0.7:
+        level = "fair"
+    else:
+        level = "good"
+    if level == "poor":
+        warnings.append(f"Low confidence in these results: {n} strides, stride time varies by {cv:.0f} % "
+                        f"(steady running: 2-4 %), keypoint confidence {conf:.2f}. A longer clip from a "
+                        "fixed camera square to the side gives reliable figures.")
+    return {"level": level, "n_strides": n, "stride_time_cv_pct": round(cv, 1),
+            "keypoint_confidence": round(conf, 3)}
 
 
 def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = Settings(),

@@ -9,14 +9,19 @@ by parabolic interpolation, and IC = peak + ``ic_delay_s``. A peak of a large,
 smooth excursion is robust to keypoint noise, unlike a height threshold on a
 foot that skims the floor before it lands.
 
-Toe-off (TO) - toe clearance: the toe keypoint's upward crossing of its floor
-level plus ``to_clearance_leg`` leg lengths after IC (floor = median of the
-toe's lowest point in each stance), linearly interpolated between frames.
+Toe-off (TO) - toe clearance: the toe keypoint's last upward crossing of
+its stance level plus a clearance before it rises clearly into swing,
+linearly interpolated between frames. The stance level is the toe's median
+height 70-140 ms after IC (down for every strike pattern). The toe is higher
+at toe-off the faster the runner (the foot rolls over the toes faster), so
+the clearance is ``to_clearance_s`` x running speed, the speed being the
+foot's backward speed relative to the hips in early stance (treadmill and
+overground alike), and at least ``min_clearance_leg`` leg lengths.
 
-``ic_delay_s`` (29 ms) and ``to_clearance_leg`` (0.02) were set once on the
-eight Hamner & Delp 2013 treadmill trials (2-5 m/s, force-plate truth) and
-checked on the Fukuchi et al. 2017 trials, which played no part in setting
-them (docs/validation.md).
+``ic_delay_s`` (29 ms) and ``to_clearance_s`` (6 ms) were set on the eight
+Hamner & Delp 2013 treadmill trials (2-5 m/s, force-plate truth); the
+Fukuchi et al. 2017 trials played no part in setting them
+(docs/validation.md gives both).
 """
 
 from __future__ import annotations
@@ -32,11 +37,13 @@ from ..motion.dataset import point
 class ContactDetector:
     """Detect each foot's ground contacts; results in ``events_`` (one row per contact)."""
 
-    def __init__(self, *, ic_delay_s: float = 0.029, to_clearance_leg: float = 0.02,
+    def __init__(self, *, ic_delay_s: float = 0.029, to_clearance_s: float = 0.006,
+                 min_clearance_leg: float = 0.01,
                  min_stride_s: float = 0.45, min_reach_leg: float = 0.15,
                  max_contact_s: float = 0.6):
         self.ic_delay_s = ic_delay_s
-        self.to_clearance_leg = to_clearance_leg
+        self.to_clearance_s = to_clearance_s
+        self.min_clearance_leg = min_clearance_leg
         self.min_stride_s = min_stride_s
         self.min_reach_leg = min_reach_leg
         self.max_contact_s = max_contact_s
@@ -58,14 +65,25 @@ class ContactDetector:
                                   prominence=self.min_reach_leg * leg_length_m)
             ics = [_parabolic_peak_time(t, filled, p) + self.ic_delay_s for p in peaks
                    if 0 < p < len(t) - 1 and np.isfinite(reach[p - 1 : p + 2]).all()]
+            speed = _stance_speed(t, reach, ics)
             for ic in ics:
-                level = _toe_floor(t, toe, ic) + self.to_clearance_leg * leg_length_m
+                clear = max(self.to_clearance_s * speed, self.min_clearance_leg * leg_length_m)
+                level = _toe_floor(t, toe, ic) + clear
                 to = _toe_off(t, toe, ic, level, self.max_contact_s, 0.05 * leg_length_m)
                 if np.isfinite(to):
                     rows.append({"foot": side, "ic_s": ic, "to_s": to})
         ev = pd.DataFrame(rows, columns=["foot", "ic_s", "to_s"]).sort_values("ic_s")
         self.events_ = ev.reset_index(drop=True)
         return self
+
+
+def _stance_speed(t: np.ndarray, reach: np.ndarray, ics: list[float]) -> float:
+    """Running speed (m/s) from the foot's backward speed relative to the hips in early-to-mid
+    stance (the foot is fixed to the ground, the body moves over it): treadmill and overground."""
+    v = -np.gradient(reach, t)
+    vals = [np.nanmedian(v[(t >= ic + 0.03) & (t <= ic + 0.12)]) for ic in ics]
+    vals = [x for x in vals if np.isfinite(x)]
+    return float(np.median(vals)) if vals else float("nan")
 
 
 def _fill(x: np.ndarray) -> np.ndarray:

@@ -27,7 +27,8 @@ class Markers:
         return self.xyz[:, self.names.index(name), :]
 
     def has(self, *names: str) -> bool:
-        return all(n in self.names for n in names)
+        """All named markers are in the file and carry data (a column of zeros is no marker)."""
+        return all(n in self.names and np.isfinite(self.get(n)).any() for n in names)
 
     def to_mm(self) -> "Markers":
         if self.unit == "mm":

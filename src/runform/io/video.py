@@ -47,8 +47,8 @@ def _open(path: Path):
             "Is it a video file (mp4, mov, mkv, avi)? Re-export it from your phone or camera app.",
         ) from None
     if not container.streams.video:
-        container.close()
         kind = "audio only" if container.streams.audio else "no video stream"
+        container.close()
         raise InputFileError(
             f"'{path.name}' has {kind}: there is nothing to analyse.",
             "Give a video file that shows the runner.",

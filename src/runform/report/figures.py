@@ -73,16 +73,16 @@ def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: floa
         scale = img.shape[0] / 720
         draw_skeleton(img, kp, scale)
         draw_trunk_line(img, kp, up, scale)
-        y = int(40 * scale)
-        label(img, f"{w['phase']} ({w['side']})", (10, y), scale * 1.2)
-        for lab, v in w["values"]:
-            if v is not None and np.isfinite(v):
-                y += int(30 * scale)
-                label(img, f"{lab}: {v:.0f}", (10, y), scale * 1.1)
         img = _crop_to_runner(img, kp)
         if img.shape[0] > max_height:
             f = max_height / img.shape[0]
             img = cv2.resize(img, (int(img.shape[1] * f), max_height), interpolation=cv2.INTER_AREA)
+        s = max(0.6, img.shape[0] / 600)
+        y = int(24 * s)
+        for lab, v in w["values"]:
+            if v is not None and np.isfinite(v):
+                label(img, f"{lab} {v:.0f}", (6, y), s)
+                y += int(22 * s)
         ok, buf = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 82])
         out.append({**w, "jpeg_b64": base64.b64encode(buf.tobytes()).decode()})
     return out

@@ -31,6 +31,7 @@ class LabTrial:
     forward: np.ndarray
     up: np.ndarray
     events: pd.DataFrame  # force-plate truth: foot, ic_s, to_s
+    has_toe_marker: bool  # False: the "toe" is a metatarsal-head marker, which lifts before the toe
 
 
 def default_mocap_dir() -> Path:
@@ -63,7 +64,7 @@ def _load_hamner(trc: Path, grf: Path, static: Path) -> tuple:
     g = read_mot(grf)
     ev = split_belt_events(g["time"].to_numpy(), g["R_ground_force_vy"].to_numpy(),
                            g["L_ground_force_vy"].to_numpy())
-    return dyn.times_s, kp, fwd, up, ev, "Hamner & Delp 2013"
+    return dyn.times_s, kp, fwd, up, ev, "Hamner & Delp 2013", True
 
 
 def fukuchi_trials(root: Path) -> list[tuple[str, callable]]:
@@ -84,13 +85,13 @@ def _load_fukuchi(markers: Path, forces: Path, static: Path) -> tuple:
     sole = {s: (dyn.times_s, np.fmin(kp[f"{s}_heel"] @ up, kp[f"{s}_foot_index"] @ up))
             for s in ("left", "right")}
     ev = single_plate_events(fr["time"].to_numpy(), fr["Fy"].to_numpy(), sole)
-    return dyn.times_s, kp, fwd, up, ev, "Fukuchi et al. 2017"
+    return dyn.times_s, kp, fwd, up, ev, "Fukuchi et al. 2017", False
 
 
 def load_trials(root: Path | None = None) -> list[LabTrial]:
     root = Path(root) if root else default_mocap_dir()
     trials = []
     for name, loader in hamner_trials(root) + fukuchi_trials(root):
-        t, kp, fwd, up, ev, src = loader()
-        trials.append(LabTrial(name, src, t, kp, fwd, up, ev))
+        t, kp, fwd, up, ev, src, toe = loader()
+        trials.append(LabTrial(name, src, t, kp, fwd, up, ev, toe))
     return trials

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real recordings in ../shared/data and one analysis of the sample video."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("RUNFORM_SHARED_DATA", REPO.parent / "shared" / "data"))
+VIDEO_DIR = SHARED / "video"
+MOCAP_DIR = SHARED / "mocap"
+SAMPLE = Path(str(resources.files("runform.samples").joinpath("treadmill_side.mp4")))
+
+
+def pytest_sessionstart(session):
+    if not (VIDEO_DIR.is_dir() and MOCAP_DIR.is_dir()):
+        raise pytest.UsageError(
+            f"The real recordings are expected in {SHARED} (shared/data beside the repository). "
+            "Set RUNFORM_SHARED_DATA to their folder.")
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """The real installed CLI in a subprocess (what a user runs)."""
+    return subprocess.run([sys.executable, "-m", "runform.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(tmp_path_factory) -> Path:
+    """`runform analyze` on the bundled sample with every output, once per test session."""
+    out = tmp_path_factory.mktemp("sample") / "out"
+    res = run_cli("analyze", str(SAMPLE), "--out", str(out), "--height", "1.75", "--speed", "3.0")
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_summary(sample_analysis) -> dict:
+    return json.loads((sample_analysis / "summary.json").read_text())

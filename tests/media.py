@@ -1,0 +1,62 @@
+"""Small real media files for bad-input tests, made with PyAV (no mocks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+def write_video(path: Path, frames, fps: int = 30, rotation: int | None = None) -> Path:
+    out = av.open(str(path), "w")
+    stream = None
+    for img in frames:
+        if stream is None:
+            stream = out.add_stream("libx264", rate=fps)
+            stream.height, stream.width = img.shape[:2]
+            stream.pix_fmt = "yuv420p"
+            stream.options = {"preset": "ultrafast", "crf": "26"}
+            if rotation is not None:
+                stream.set_display_rotation(rotation)
+        for p in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")):
+            out.mux(p)
+    if stream is not None:
+        for p in stream.encode():
+            out.mux(p)
+    out.close()
+    return path
+
+
+def flat_frames(n: int, value: int, size=(360, 640), noise: bool = False, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        if noise:
+            yield rng.integers(0, 255, (*size, 3), dtype=np.uint8)
+        else:
+            yield np.full((*size, 3), value, np.uint8)
+
+
+def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
+    out = av.open(str(path), "w")
+    s = out.add_stream("aac", rate=44100)
+    n = int(44100 * seconds)
+    t = np.arange(n) / 44100
+    samples = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None, :]
+    frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+    frame.sample_rate = 44100
+    for p in s.encode(frame):
+        out.mux(p)
+    for p in s.encode():
+        out.mux(p)
+    out.close()
+    return path
+
+
+def sample_frames(src: Path, k: int = 0, limit: int | None = None):
+    """The frames of a real video, rotated by k quarter turns (np.rot90)."""
+    with av.open(str(src)) as c:
+        for i, f in enumerate(c.decode(video=0)):
+            if limit is not None and i >= limit:
+                break
+            yield np.rot90(f.to_ndarray(format="rgb24"), k=k)

@@ -1,0 +1,76 @@
+"""The output folder of `runform analyze` on the real sample video."""
+
+import json
+
+import av
+import pandas as pd
+import yaml
+from importlib import resources
+
+from conftest import SAMPLE, run_cli
+
+SIDE_VIEW_METRICS = [
+    "cadence_spm", "step_time_ms", "stride_time_ms", "ground_contact_ms", "flight_ms", "duty_factor_pct",
+    "step_length_m", "stride_length_m", "vertical_oscillation_cm", "vertical_ratio_pct",
+    "trunk_lean_deg", "trunk_lean_midstance_deg", "body_line_deg", "waist_bend_deg", "head_forward_deg",
+    "overstride_cm", "overstride_pct_leg", "shank_angle_ic_deg", "foot_strike_angle_deg",
+    "knee_flexion_ic_deg", "knee_flexion_stance_peak_deg", "knee_flexion_swing_peak_deg",
+    "hip_extension_peak_deg", "hip_extension_to_deg", "knee_flexion_to_deg", "ankle_plantarflexion_to_deg",
+    "elbow_angle_deg",
+]
+
+
+def test_every_side_view_metric_is_summarised(sample_summary):
+    m = sample_summary["metrics"]
+    for name in SIDE_VIEW_METRICS:
+        assert name in m, name
+        assert {"median", "iqr", "n"} <= set(m[name]), name
+    for name in ("cadence_spm", "ground_contact_ms", "knee_flexion_ic_deg", "trunk_lean_deg"):
+        assert m[name]["left"]["n"] > 5 and m[name]["right"]["n"] > 5
+        assert "asymmetry_diff" in m[name] and m[name]["trend"] is not None
+    # step length from the treadmill speed: 3.0 m/s / (cadence / 60)
+    assert abs(m["step_length_m"]["median"] - 3.0 * 60 / m["cadence_spm"]["median"]) < 0.05
+
+
+def test_summary_records_settings_versions_and_faults(sample_summary):
+    s = sample_summary
+    assert s["settings"]["height_m"] == 1.75 and abs(s["settings"]["speed_mps"] - 3.0) < 1e-9
+    assert s["model"]["package"] == "mediapipe 0.10.21" and s["model"]["model_complexity"] == 1
+    assert s["runform_version"]
+    kb = yaml.safe_load(resources.files("runform.knowledge").joinpath("base.yaml").read_text())
+    ids = {f["id"] for f in kb["faults"]}
+    for f in s["faults"]:
+        assert f["id"] in ids and 0 <= f["confidence"] <= 1 and f["drills"]
+        for e in f["evidence"]:
+            assert "threshold" in e
+
+
+def test_strides_and_frames_tables(sample_analysis, sample_summary):
+    strides = pd.read_csv(sample_analysis / "strides.csv")
+    assert len(strides) == sample_summary["n_strides"]
+    assert {"stride_id", "foot", "start_s", "ic_s", "to_s", "end_s", "cadence_spm"} <= set(strides.columns)
+    assert (strides.ic_s < strides.to_s).all() and (strides.to_s < strides.end_s).all()
+    frames = pd.read_csv(sample_analysis / "frames.csv")
+    assert len(frames) == 360  # every frame of the 12 s, 30 fps clip
+    assert {"time_s", "left_heel_x_px", "right_foot_index_conf", "trunk_lean_deg"} <= set(frames.columns)
+
+
+def test_annotated_video_is_browser_h264(sample_analysis):
+    with av.open(str(sample_analysis / "annotated.mp4")) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "h264" and s.codec_context.pix_fmt == "yuv420p"
+        n = sum(1 for _ in c.decode(s))
+    assert n == 360
+
+
+def test_pose_cache_is_reused_with_other_options(sample_analysis, tmp_path):
+    import shutil
+
+    out = tmp_path / "again"
+    shutil.copytree(sample_analysis, out)
+    res = run_cli("analyze", str(SAMPLE), "--out", str(out), "--height", "1.82", "--no-video")
+    assert res.returncode == 0, res.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert s["model"]["pose_cache_hit"] is True
+    assert s["settings"]["height_m"] == 1.82
+    assert not (out / "annotated.mp4").exists()
