@@ -29,8 +29,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.signal import find_peaks
 
+from ..dsp import peaks
 from ..motion.dataset import point
 
 
@@ -61,9 +61,9 @@ class ContactDetector:
             self.reach_[side] = reach
             toe = parts[2][:, 1]
             filled = _fill(reach)
-            peaks, _ = find_peaks(filled, distance=max(1, int(self.min_stride_s / dt)),
-                                  prominence=self.min_reach_leg * leg_length_m)
-            ics = [_parabolic_peak_time(t, filled, p) + self.ic_delay_s for p in peaks
+            found = peaks(filled, distance=max(1, int(self.min_stride_s / dt)),
+                          prominence=self.min_reach_leg * leg_length_m)
+            ics = [_parabolic_peak_time(t, filled, p) + self.ic_delay_s for p in found
                    if 0 < p < len(t) - 1 and np.isfinite(reach[p - 1 : p + 2]).all()]
             speed = _stance_speed(t, reach, ics)
             for ic in ics:

@@ -125,12 +125,15 @@ def iter_frames(
     start_s: float = 0.0,
     end_s: float | None = None,
     max_side: int | None = None,
+    select=None,
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(time_s, rgb_uint8_HxWx3)`` for every frame in ``[start_s, end_s)``.
 
     Times are the frames' presentation timestamps relative to the stream start.
     Frames are rotated upright and, when ``max_side`` is given, scaled so their
-    longest side is at most ``max_side`` pixels (aspect ratio kept).
+    longest side is at most ``max_side`` pixels (aspect ratio kept). With
+    ``select(time_s) -> bool`` only the selected frames are converted and
+    yielded (the others are still decoded, as H.264 requires).
     """
     path = Path(path)
     container = _open(path)
@@ -152,6 +155,8 @@ def iter_frames(
                     continue
                 if end_s is not None and t >= end_s - 1e-6:
                     break
+                if select is not None and not select(t):
+                    continue
                 rot = _frame_rotation(frame, fallback_rot)
                 if size is None:
                     size = _scaled_size(frame.width, frame.height, max_side)

@@ -8,13 +8,13 @@ Steps, in order (each a pure function on the motion dataset):
    the grid's anchor (the grid starts at the first frame's time).
 2. ``gate_confidence``: positions whose landmark confidence is below
    ``min_confidence`` (default 0.3, MediaPipe visibility) become missing.
-3. ``fix_leg_swaps``: the far leg in a side view is often given the near leg's
+3. ``fill_gaps``: gaps up to ``max_gap_s`` (default 0.15 s) are filled by
+   linear interpolation; longer gaps stay missing and are reported.
+4. ``fix_leg_swaps``: the far leg in a side view is often given the near leg's
    label for a few frames. Each frame's left/right lower-limb labels are kept
    or swapped, whichever agrees better with a constant-velocity prediction
    from the previous frames (legs that cross in a side view keep opposite
    velocities, so the prediction tells them apart).
-4. ``fill_gaps``: gaps up to ``max_gap_s`` (default 0.15 s) are filled by
-   linear interpolation; longer gaps stay missing and are reported.
 5. ``lowpass``: 4th-order Butterworth run forwards and backwards (zero lag;
    effective order 8) at ``cutoff_hz`` (default 8 Hz, capped at 0.4 x the
    frame rate). 8 Hz keeps > 95 % of the power of running kinematics at
@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from scipy.signal import butter, filtfilt
+
+from ..dsp import butter_lowpass, filtfilt
 
 LEG_PARTS = ("knee", "ankle", "heel", "foot_index")
 
@@ -125,8 +126,8 @@ def lowpass(ds: xr.Dataset, cutoff_hz: float = 8.0) -> tuple[xr.Dataset, float]:
     """Zero-lag Butterworth low-pass of every finite run of samples; returns (dataset, cutoff used)."""
     fs = float(ds.attrs["fps"])
     cutoff = min(cutoff_hz, 0.4 * fs)
-    b, a = butter(4, cutoff / (fs / 2))
-    pad = 3 * max(len(a), len(b))
+    sos = butter_lowpass(4, cutoff, fs)
+    pad = 15
     pos = ds["position"].values.copy()
     flat = pos.reshape(len(pos), -1)
     for j in range(flat.shape[1]):
@@ -135,7 +136,7 @@ def lowpass(ds: xr.Dataset, cutoff_hz: float = 8.0) -> tuple[xr.Dataset, float]:
         edges = np.flatnonzero(np.diff(np.r_[0, ok.astype(int), 0]))
         for s, e in zip(edges[::2], edges[1::2]):
             if e - s > pad:
-                col[s:e] = filtfilt(b, a, col[s:e])
+                col[s:e] = filtfilt(sos, col[s:e])
     out = ds.copy(data={"position": pos, "confidence": ds["confidence"].values})
     out.attrs = dict(ds.attrs, cutoff_hz=cutoff)
     return out, cutoff

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
-from scipy.stats import theilslopes
 
+from ..dsp import theil_sen_slope
 from .dataset import point
 
 LEG_FRACTION_OF_HEIGHT = 0.491
@@ -120,7 +120,7 @@ def floor_tilt(ds: xr.Dataset, leg_px: float, window_s: float = 0.7, iterations:
             yc[m] -= np.median(y[m])
         if np.ptp(xc) < 1e-6:
             return 0.0, float(np.max(y))
-        slope = float(theilslopes(yc, xc)[0])
+        slope = theil_sen_slope(xc, yc)
     # the floor passes through the lowest keypoints (largest image y)
     intercept = float(np.percentile(y - slope * x, 90))
     # image y points down: a floor rising to the right has a negative slope

@@ -30,7 +30,7 @@ MODEL_NAME = "mediapipe-blazepose-full"
 MODEL_COMPLEXITY = 1
 WARMUP_S = 0.3  # the tracker locks on at its first detection; a few frames suffice
 MIN_SEGMENT_S = 4.0
-INFERENCE_MAX_SIDE = 640  # the landmark model sees a 256x256 crop; larger frames add cost only
+INFERENCE_MAX_SIDE = 1920  # frames up to 1080p go in as they are (scaling costs more than it saves)
 
 
 @dataclass(frozen=True)
@@ -122,39 +122,45 @@ def plan_segments(start_s: float, end_s: float, workers: int) -> list[tuple[floa
     ]
 
 
-def estimate_pose(
-    path: str,
-    width: int,
-    height: int,
-    start_s: float,
-    end_s: float,
-    settings: PoseSettings = PoseSettings(),
-    workers: int | None = None,
-    on_progress=None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """BlazePose landmarks for every frame of [start_s, end_s): (times_s, xyzv[n, 33, 4], luma[n])."""
-    import multiprocessing as mp
+class PoseJob:
+    """BlazePose over [start_s, end_s) in parallel worker processes, started at once."""
 
-    workers = workers or max(1, min(2, os.cpu_count() or 1))
-    segments = plan_segments(start_s, end_s, workers)
-    jobs = [(path, a, b, w, width, height, settings) for a, b, w in segments]
-    # fork is quick and safe here: the parent never imports mediapipe (workers do, after the
-    # fork), so no model threads are copied; spawn where fork does not exist.
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    queue = ctx.Queue()
-    with ProcessPoolExecutor(len(jobs), mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as ex:
-        futures = [ex.submit(_infer_segment, job) for job in jobs]
-        while not all(f.done() for f in futures):
-            _drain(queue, on_progress, timeout=0.2)
-        _drain(queue, on_progress, timeout=0.0)
-        parts = [f.result() for f in futures]
-    times = np.concatenate([p[0] for p in parts])
-    xyzv = np.concatenate([p[1] for p in parts])
-    luma = np.concatenate([p[2] for p in parts])
-    order = np.argsort(times, kind="stable")
-    times, xyzv, luma = times[order], xyzv[order], luma[order]
-    keep = np.concatenate([[True], np.diff(times) > 1e-9])  # drop duplicate frames at seams
-    return times[keep], xyzv[keep], luma[keep]
+    def __init__(self, path: str, width: int, height: int, start_s: float, end_s: float,
+                 settings: PoseSettings = PoseSettings(), workers: int | None = None):
+        import multiprocessing as mp
+
+        workers = workers or max(1, min(2, os.cpu_count() or 1))
+        jobs = [(path, a, b, w, width, height, settings) for a, b, w in plan_segments(start_s, end_s, workers)]
+        # fork is quick and safe here: the parent never imports mediapipe (workers do, after
+        # the fork), so no model threads are copied; spawn where fork does not exist.
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        self._queue = ctx.Queue()
+        self._pool = ProcessPoolExecutor(len(jobs), mp_context=ctx, initializer=_init_worker,
+                                         initargs=(self._queue,))
+        self._futures = [self._pool.submit(_infer_segment, job) for job in jobs]
+
+    def result(self, on_progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(times_s, xyzv[n, 33, 4], luma[n]) for every frame, in time order."""
+        try:
+            while not all(f.done() for f in self._futures):
+                _drain(self._queue, on_progress, timeout=0.2)
+            _drain(self._queue, on_progress, timeout=0.0)
+            parts = [f.result() for f in self._futures]
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        times = np.concatenate([p[0] for p in parts])
+        xyzv = np.concatenate([p[1] for p in parts])
+        luma = np.concatenate([p[2] for p in parts])
+        order = np.argsort(times, kind="stable")
+        times, xyzv, luma = times[order], xyzv[order], luma[order]
+        keep = np.concatenate([[True], np.diff(times) > 1e-9])  # drop duplicate frames at seams
+        return times[keep], xyzv[keep], luma[keep]
+
+
+def estimate_pose(path, width, height, start_s, end_s, settings=PoseSettings(), workers=None,
+                  on_progress=None):
+    """BlazePose landmarks for every frame of [start_s, end_s): (times_s, xyzv[n, 33, 4], luma[n])."""
+    return PoseJob(path, width, height, start_s, end_s, settings, workers).result(on_progress)
 
 
 def _drain(queue, on_progress, timeout: float) -> None:
