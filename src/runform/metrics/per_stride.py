@@ -46,18 +46,24 @@ def _window(t, y, a, b, fn):
 
 
 def per_frame_series(motion: xr.Dataset) -> dict[str, np.ndarray]:
-    """All per-frame angle series (the frames.csv columns besides keypoints)."""
-    s = {"trunk_lean_deg": angles.trunk_lean(motion), "head_forward_deg": angles.head_forward(motion)}
+    """All per-frame angle series (the frames.csv columns besides keypoints). A series whose
+    keypoints the source does not have (e.g. no ear markers in a lab trial) is all-missing."""
+    n = motion.sizes["time"]
+
+    def get(fn, *args):
+        try:
+            return fn(motion, *args)
+        except KeyError:
+            return np.full(n, np.nan)
+
+    s = {"trunk_lean_deg": get(angles.trunk_lean), "head_forward_deg": get(angles.head_forward)}
     for side in ("left", "right"):
-        s[f"{side}_knee_flexion_deg"] = angles.knee_flexion(motion, side)
-        s[f"{side}_hip_extension_deg"] = angles.hip_extension(motion, side)
-        s[f"{side}_ankle_plantarflexion_deg"] = angles.ankle_plantarflexion(motion, side)
-        s[f"{side}_shank_angle_deg"] = angles.shank_angle(motion, side)
-        s[f"{side}_foot_angle_deg"] = angles.foot_angle(motion, side)
-        s[f"{side}_body_line_deg"] = angles.body_line(motion, side)
-        s[f"{side}_ankle_hip_line_deg"] = angles.ankle_hip_line(motion, side)
-        s[f"{side}_elbow_angle_deg"] = angles.elbow_angle(motion, side)
-        s[f"{side}_shoulder_flexion_deg"] = angles.shoulder_flexion(motion, side)
+        for name, fn in (("knee_flexion", angles.knee_flexion), ("hip_extension", angles.hip_extension),
+                         ("ankle_plantarflexion", angles.ankle_plantarflexion),
+                         ("shank_angle", angles.shank_angle), ("foot_angle", angles.foot_angle),
+                         ("body_line", angles.body_line), ("ankle_hip_line", angles.ankle_hip_line),
+                         ("elbow_angle", angles.elbow_angle), ("shoulder_flexion", angles.shoulder_flexion)):
+            s[f"{side}_{name}_deg"] = get(fn, side)
     return s
 
 
@@ -120,7 +126,8 @@ def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: floa
         r["arm_swing_rom_deg"] = _window(t, s[f"{f}_shoulder_flexion_deg"], ic, end, np.ptp)
         # keypoint confidence of the stance leg over the stride (for the findings' confidence)
         sel = (t >= ic) & (t <= end)
-        legs = [f"{f}_{p}" for p in ("hip", "knee", "ankle", "heel", "foot_index")]
+        legs = [f"{f}_{p}" for p in ("hip", "knee", "ankle", "heel", "foot_index")
+                if f"{f}_{p}" in motion["keypoint"].values]
         r["keypoint_confidence"] = float(conf.sel(keypoint=legs).values[sel].mean()) if sel.any() else 0.0
         rows.append(r)
     out = pd.concat([strides, pd.DataFrame(rows, index=strides.index)], axis=1)
