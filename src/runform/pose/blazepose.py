@@ -56,10 +56,17 @@ _progress_queue = None
 
 
 def _init_worker(queue) -> None:
+    """Worker set-up: progress queue, and MediaPipe's C++ log chatter kept off the user's
+    terminal (its native code writes to file descriptor 2 directly; Python errors still
+    reach the parent through the futures)."""
     global _progress_queue
     _progress_queue = queue
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if not os.environ.get("RUNFORM_DEBUG"):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
 
 
 def _infer_segment(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
