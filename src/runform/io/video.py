@@ -126,6 +126,7 @@ def iter_frames(
     end_s: float | None = None,
     max_side: int | None = None,
     select=None,
+    threads: bool = False,
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(time_s, rgb_uint8_HxWx3)`` for every frame in ``[start_s, end_s)``.
 
@@ -139,7 +140,8 @@ def iter_frames(
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        stream.thread_type = "SLICE"  # frame threading would hold several decoded frames per worker
+        # frame threading holds several decoded frames: only when this decoder has the machine
+        stream.thread_type = "AUTO" if threads else "SLICE"
         tb = float(stream.time_base)
         t0 = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
         fallback_rot = _stream_rotation(stream)

@@ -20,20 +20,23 @@ CURVES = [
 SIDE_COLOURS = {"left": "#4287f5", "right": "#f58230"}
 
 
-def representative_stride(strides: pd.DataFrame, side: str) -> pd.Series | None:
-    """The stride of ``side`` whose contact time and knee angle at landing are closest to the
-    side's medians (a typical stride, not a lucky or a bad one)."""
+def representative_stride(strides: pd.DataFrame, side: str, among: int = 3) -> pd.Series | None:
+    """A typical stride of ``side``: of the ``among`` strides whose contact time, knee angle at
+    landing and trunk lean are closest to the side's medians, the earliest (less to decode)."""
     s = strides[strides.foot == side]
     if s.empty:
         return None
     cols = [c for c in ("ground_contact_ms", "knee_flexion_ic_deg", "trunk_lean_deg") if c in s]
     z = ((s[cols] - s[cols].median()) / (s[cols].std() + 1e-9)).abs().sum(axis=1)
-    return s.loc[z.idxmin()]
+    best = s.loc[z.nsmallest(among).index]
+    return best.loc[best.ic_s.idxmin()]
 
 
 def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: float,
                max_height: int = 520) -> list[dict]:
-    """JPEG key frames (base64) at IC, midstance and TO of a typical stride per side."""
+    """JPEG key frames (base64) at IC, midstance and TO of a typical stride per side.
+
+    Runs after pose estimation, when the decoder may use every core."""
     import cv2
 
     wanted = []
@@ -59,7 +62,7 @@ def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: floa
     best: dict[int, tuple[float, np.ndarray]] = {}
     half_frame = 0.6 / max(float(motion_px.attrs.get("fps", 30.0)), 1.0)
     near = lambda ft: any(abs(ft - w["t"]) <= half_frame for w in wanted)  # noqa: E731
-    for ft, img in iter_frames(video_path, t0, t1, select=near):
+    for ft, img in iter_frames(video_path, t0, t1, select=near, threads=True):
         for k, w in enumerate(wanted):
             d = abs(ft - w["t"])
             if k not in best or d < best[k][0]:
