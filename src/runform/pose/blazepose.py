@@ -61,12 +61,24 @@ def _init_worker(queue) -> None:
     reach the parent through the futures)."""
     global _progress_queue
     _progress_queue = queue
+    _limit_malloc_arenas()
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if not os.environ.get("RUNFORM_DEBUG"):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.close(devnull)
+
+
+def _limit_malloc_arenas(n: int = 2) -> None:
+    """MediaPipe runs several threads; glibc gives each its own malloc arena, and a worker's
+    memory grew by up to 60 MB with them (measured on a 1080p video). Two arenas suffice."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, n)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to tune
 
 
 def _infer_segment(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
