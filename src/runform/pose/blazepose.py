@@ -176,12 +176,6 @@ class PoseJob:
         return times[keep], xyzv[keep], luma[keep]
 
 
-def estimate_pose(path, width, height, start_s, end_s, settings=PoseSettings(), workers=None,
-                  on_progress=None):
-    """BlazePose landmarks for every frame of [start_s, end_s): (times_s, xyzv[n, 33, 4], luma[n])."""
-    return PoseJob(path, width, height, start_s, end_s, settings, workers).result(on_progress)
-
-
 def _drain(queue, on_progress, timeout: float) -> None:
     import queue as q
 

@@ -122,10 +122,10 @@ def normalised_curves(series: dict, times: np.ndarray, strides: pd.DataFrame, n:
                     continue
                 rows.append(np.interp(st.ic_s + grid * (st.end_s - st.ic_s), times[sel], y[sel]))
             if rows:
+                own = strides[strides.foot == side]
+                to_pct = 100 * float(np.median((own.to_s - own.ic_s) / (own.end_s - own.ic_s)))
                 arr = np.array(rows)
-                to_pct = float(np.median((strides[strides.foot == side].to_s - strides[strides.foot == side].ic_s)
-                                         / (strides[strides.foot == side].end_s - strides[strides.foot == side].ic_s)))
-                out[(key, side)] = (arr.mean(0), arr.std(0), len(rows), 100 * to_pct)
+                out[(key, side)] = (arr.mean(0), arr.std(0), len(rows), to_pct)
     return out
 
 
