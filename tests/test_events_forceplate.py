@@ -13,7 +13,7 @@ import pytest
 from conftest import MOCAP_DIR
 from runform.motion.clean import clean
 from runform.motion.geometry import analyse_scene
-from runform.validation.events_accuracy import trial_errors
+from runform.validation.events_accuracy import accuracy_table
 from runform.validation.testbed import load_trials
 from runform.validation.virtual_camera import side_view
 
@@ -26,13 +26,8 @@ def trials():
 
 
 def _errors(trials, fps, seed=1):
-    ic, to = [], []
-    for tr in trials:
-        e_ic, e_to = trial_errors(tr, fps, seed)
-        ic += list(e_ic)
-        if tr.has_toe_marker:
-            to += list(e_to)
-    return np.array(ic), np.array(to)
+    _, _, ic, to = accuracy_table(trials, fps, seed)
+    return ic, to
 
 
 def test_event_timing_against_force_plates_60fps(trials):

@@ -68,11 +68,17 @@ def _lfilter_sos(sections, x: np.ndarray, zi_scale: np.ndarray) -> np.ndarray:
     return y
 
 
+def default_padlen(sections) -> int:
+    """Samples of odd reflection padding ``filtfilt`` adds at each end (and so the shortest
+    signal it filters without shortening its padding)."""
+    return 3 * 2 * len(sections) + 3
+
+
 def filtfilt(sections, x: np.ndarray, padlen: int | None = None) -> np.ndarray:
     """Zero-phase filtering of ``x`` (time along axis 0; any further axes are columns)."""
     x = np.asarray(x, float)
     n = len(x)
-    padlen = min(n - 1, 3 * 2 * len(sections) + 3 if padlen is None else padlen)
+    padlen = min(n - 1, default_padlen(sections) if padlen is None else padlen)
     if padlen < 1:
         return x.copy()
     # odd reflection about the end points

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..dsp import butter_lowpass, filtfilt
+from ..dsp import butter_lowpass, default_padlen, filtfilt
 
 LEG_PARTS = ("knee", "ankle", "heel", "foot_index")
 
@@ -127,7 +127,7 @@ def lowpass(ds: xr.Dataset, cutoff_hz: float = 8.0) -> tuple[xr.Dataset, float]:
     fs = float(ds.attrs["fps"])
     cutoff = min(cutoff_hz, 0.4 * fs)
     sos = butter_lowpass(4, cutoff, fs)
-    pad = 15
+    pad = default_padlen(sos)
     pos = ds["position"].values.copy()
     flat = pos.reshape(len(pos), -1)
     for j in range(flat.shape[1]):

@@ -33,7 +33,10 @@ def trial_errors(tr: LabTrial, fps: float, seed: int = 1, noise_m: float = 0.015
     return 1000 * e_ic, 1000 * e_to
 
 
-def accuracy_table(trials: list[LabTrial], fps: float, seed: int = 1) -> tuple[pd.DataFrame, dict]:
+def accuracy_table(trials: list[LabTrial], fps: float, seed: int = 1
+                   ) -> tuple[pd.DataFrame, dict, np.ndarray, np.ndarray]:
+    """Per-trial table, pooled figures, and the pooled signed IC and TO errors (ms). Toe-off is
+    pooled only over trials with a toe marker."""
     rows, all_ic, all_to = [], [], []
     for tr in trials:
         ic, to = trial_errors(tr, fps, seed)
@@ -47,7 +50,7 @@ def accuracy_table(trials: list[LabTrial], fps: float, seed: int = 1) -> tuple[p
     ic, to = np.abs(all_ic), np.abs(all_to)
     pooled = {"n_ic": len(ic), "ic_median_abs_ms": float(np.median(ic)), "ic_p95_ms": float(np.percentile(ic, 95)),
               "n_to": len(to), "to_median_abs_ms": float(np.median(to)), "to_p95_ms": float(np.percentile(to, 95))}
-    return pd.DataFrame(rows), pooled
+    return pd.DataFrame(rows), pooled, np.array(all_ic), np.array(all_to)
 
 
 def _markdown(df: pd.DataFrame) -> str:
@@ -63,7 +66,7 @@ def main() -> None:
     a = ap.parse_args()
     trials = load_trials(a.mocap)
     for fps in a.fps:
-        table, pooled = accuracy_table(trials, fps)
+        table, pooled, _, _ = accuracy_table(trials, fps)
         print(f"\n## {fps:g} fps\n")
         print(_markdown(table.round(1)))
         print("\npooled:", {k: round(v, 1) if isinstance(v, float) else v for k, v in pooled.items()})
