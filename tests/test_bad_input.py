@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import SAMPLE, VIDEO_DIR, run_cli
 from media import flat_frames, write_audio_only, write_video
+
 from runform import checks
 from runform.errors import NotAnalysableError
 from runform.motion.clean import clean

@@ -1,6 +1,7 @@
 """The CLI's own surface: version, help, exit codes."""
 
 from conftest import run_cli
+
 from runform import __version__
 
 

@@ -9,8 +9,8 @@ Target (foundation issue): median |error| <= 15 ms for IC and for TO.
 
 import numpy as np
 import pytest
-
 from conftest import MOCAP_DIR
+
 from runform.motion.clean import clean
 from runform.motion.geometry import analyse_scene
 from runform.validation.events_accuracy import accuracy_table

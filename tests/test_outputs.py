@@ -1,12 +1,11 @@
 """The output folder of `runform analyze` on the real sample video."""
 
 import json
+from importlib import resources
 
 import av
 import pandas as pd
 import yaml
-from importlib import resources
-
 from conftest import SAMPLE, run_cli
 
 SIDE_VIEW_METRICS = [

@@ -3,9 +3,9 @@
 import json
 
 import numpy as np
-
 from conftest import SAMPLE, run_cli
 from media import sample_frames, write_video
+
 from runform.io.video import iter_frames, probe
 
 

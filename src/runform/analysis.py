@@ -40,7 +40,7 @@ class Analysis:
 
 def analyze_motion(motion_px: xr.Dataset, settings: Settings, kb: Knowledge,
                    warnings: list[str]) -> Analysis:
-    """Shared pipeline after the source: clean, scene geometry, events, strides, metrics, faults."""
+    """The video path after pose: clean, scene geometry, then the shared gait analysis."""
     cleaned, clean_report = clean(motion_px)
     warnings += checks.check_view(cleaned)
     scene = analyse_scene(cleaned, settings.height_m)
@@ -51,25 +51,48 @@ def analyze_motion(motion_px: xr.Dataset, settings: Settings, kb: Knowledge,
                         "do not depend on it.")
     sag = to_sagittal(cleaned, scene)
     leg_m = scene.height_m * LEG_FRACTION_OF_HEIGHT
-    detector = ContactDetector().detect(sag, leg_m)
-    strides = build_strides(detector.events_)
+    events = ContactDetector().detect(sag, leg_m).events_
+    strides, series = gait_metrics(sag, events, leg_m, settings.speed_mps)
     t = sag["time"].values
-    duration = float(t[-1] - t[0]) if len(t) else 0.0
-    ground_share = checks.ground_fraction(sag, leg_m)
-    if len(strides):
-        ankle_x = {s: point(sag, f"{s}_ankle")[:, 0] for s in ("left", "right")}
-        strides["mid_s"] = midstance_times(strides, t, ankle_x, point(sag, "mid_hip")[:, 0])
-    series = per_frame_series(sag)
-    strides = stride_metrics(sag, strides, leg_m, settings.speed_mps, series) if len(strides) else strides
-    checks.check_strides(strides, len(detector.events_), duration, warnings, ground_share)
+    checks.check_strides(strides, len(events), float(t[-1] - t[0]) if len(t) else 0.0, warnings,
+                         checks.ground_fraction(sag, leg_m))
     if not scene.treadmill and settings.speed_mps:
         warnings.append("The runner travels across the frame (overground), yet --speed was given; "
                         "step lengths use the given speed.")
-    summary = _summary(strides, settings, kb, scene, clean_report, cleaned, warnings)
+    scene_info = {
+        "running_direction": "image-right" if scene.direction > 0 else "image-left",
+        "camera_tilt_deg": round(scene.tilt_deg, 2),
+        "treadmill": scene.treadmill,
+        "leg_length_px": round(scene.leg_length_px, 1),
+        "metres_per_px": round(scene.metres_per_px, 6),
+        "height_m": scene.height_m,
+        "height_given": scene.height_given,
+    }
+    summary = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE)
+    summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
+                   duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings)
 
 
-def _summary(strides, settings, kb, scene, clean_report, motion, warnings) -> dict:
+VIDEO_ADVICE = "A longer clip from a fixed camera square to the side gives reliable figures."
+
+
+def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps: float | None,
+                 series: dict[str, np.ndarray] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Strides from the contact events, midstance, and every per-stride sagittal metric."""
+    strides = build_strides(events)
+    t = sag["time"].values
+    if len(strides):
+        ankle_x = {s: point(sag, f"{s}_ankle")[:, 0] for s in ("left", "right")}
+        strides["mid_s"] = midstance_times(strides, t, ankle_x, point(sag, "mid_hip")[:, 0])
+    series = series if series is not None else per_frame_series(sag)
+    if len(strides):
+        strides = stride_metrics(sag, strides, leg_m, speed_mps, series)
+    return strides, series
+
+
+def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str], advice: str) -> dict:
+    """Metric summaries with references, foot strike, quality and faults."""
     metrics = summarise(strides, kb.metrics)
     for name, m in metrics.items():
         ref = kb.references.get(name)
@@ -79,25 +102,13 @@ def _summary(strides, settings, kb, scene, clean_report, motion, warnings) -> di
             m["status"] = reference_status(m["median"], ref)
         m["unit"] = kb.metrics[name]["unit"]
     summary = {"metrics": metrics, "foot_strike": strike_pattern_summary(strides),
-               "quality": _quality(strides, warnings)}
+               "quality": _quality(strides, warnings, advice)}
     summary["faults"] = assess(summary, strides, kb)
-    summary["scene"] = {
-        "running_direction": "image-right" if scene.direction > 0 else "image-left",
-        "camera_tilt_deg": round(scene.tilt_deg, 2),
-        "treadmill": scene.treadmill,
-        "leg_length_px": round(scene.leg_length_px, 1),
-        "metres_per_px": round(scene.metres_per_px, 6),
-        "height_m": scene.height_m,
-        "height_given": scene.height_given,
-    }
-    summary["cleaning"] = clean_report
     summary["n_strides"] = int(len(strides))
-    summary["duration_s"] = round(float(motion["time"].values[-1] - motion["time"].values[0]), 3)
-    summary["fps"] = round(float(motion.attrs["fps"]), 3)
     return summary
 
 
-def _quality(strides: pd.DataFrame, warnings: list[str]) -> dict:
+def _quality(strides: pd.DataFrame, warnings: list[str], advice: str) -> dict:
     """How far to trust this recording's figures: stride count, regularity, keypoint confidence.
 
     poor: fewer than 6 strides, stride-time CV above 10 % (steady running is
@@ -116,7 +127,6 @@ def _quality(strides: pd.DataFrame, warnings: list[str]) -> dict:
         level = "good"
     if level == "poor":
         warnings.append(f"Low confidence in these results: {n} strides, stride time varies by {cv:.0f} % "
-                        f"(steady running: 2-4 %), keypoint confidence {conf:.2f}. A longer clip from a "
-                        "fixed camera square to the side gives reliable figures.")
+                        f"(steady running: 2-4 %), keypoint confidence {conf:.2f}. {advice}")
     return {"level": level, "n_strides": n, "stride_time_cv_pct": round(cv, 1),
             "keypoint_confidence": round(conf, 3)}

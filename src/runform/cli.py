@@ -21,7 +21,7 @@ from . import __version__
 from .errors import RunformError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="runform: running-form analysis from a side-view video.")
+                  help="runform: running-form analysis from a side-view video or a lab motion-capture trial.")
 err = Console(stderr=True)
 out = Console()
 
@@ -38,15 +38,36 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """Analyse running form: events, metrics, faults and drills."""
 
 
-def _run(video_path: Path, out_dir: Path, **kw) -> None:
+def _quiet() -> None:
     import warnings
 
     import numpy as np
 
-    from .pipeline import analyze_video
-
     warnings.filterwarnings("ignore", category=RuntimeWarning)  # all-missing slices are handled
     np.seterr(all="ignore")
+
+
+def _fail(e: Exception) -> None:
+    """Print a user error or a short internal-error line; raise the exit."""
+    if isinstance(e, RunformError):
+        err.print(f"[bold red]runform:[/] {e.message}", soft_wrap=True)
+        if e.hint:
+            err.print(f"  {e.hint}", soft_wrap=True)
+        raise typer.Exit(e.exit_code)
+    if isinstance(e, KeyboardInterrupt):
+        err.print("runform: interrupted; no output was written.")
+        raise typer.Exit(130)
+    if os.environ.get("RUNFORM_DEBUG"):
+        raise e
+    err.print(f"[bold red]runform: internal error[/] ({e.__class__.__name__}: {e}). "
+              "Please report it with the input file if you can; set RUNFORM_DEBUG=1 for details.",
+              soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _run(video_path: Path, out_dir: Path, **kw) -> None:
+    _quiet()
+    from .pipeline import analyze
     from .settings import Settings, parse_speed
 
     try:
@@ -56,24 +77,11 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} frames"),
                       TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("Pose", total=None)
-            analyze_video(video_path, out_dir, settings,
-                          on_progress=lambda n: bar.advance(task, n),
-                          on_total=lambda n: bar.update(task, total=n))
-    except RunformError as e:
-        err.print(f"[bold red]runform:[/] {e.message}", soft_wrap=True)
-        if e.hint:
-            err.print(f"  {e.hint}", soft_wrap=True)
-        raise typer.Exit(e.exit_code)
-    except KeyboardInterrupt:
-        err.print("runform: interrupted; no output was written.")
-        raise typer.Exit(130)
-    except Exception as e:  # a bug: short message, traceback only on request
-        if os.environ.get("RUNFORM_DEBUG"):
-            raise
-        err.print(f"[bold red]runform: internal error[/] ({e.__class__.__name__}: {e}). "
-                  "Please report it with the video if you can; set RUNFORM_DEBUG=1 for details.",
-                  soft_wrap=True)
-        raise typer.Exit(1)
+            analyze(video_path, out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
+                    markers=kw.get("markers"), on_progress=lambda n: bar.advance(task, n),
+                    on_total=lambda n: bar.update(task, total=n))
+    except (Exception, KeyboardInterrupt) as e:  # a bug gets a short message, traceback on request
+        _fail(e)
     _print_result(out_dir)
 
 
@@ -83,10 +91,11 @@ def _print_result(out_dir: Path) -> None:
     s = json.loads((out_dir / "summary.json").read_text())
     m = s["metrics"]
     pick = ["cadence_spm", "ground_contact_ms", "trunk_lean_deg", "overstride_pct_leg",
-            "knee_flexion_ic_deg", "hip_extension_peak_deg"]
+            "knee_flexion_ic_deg", "hip_extension_peak_deg", "pelvic_tilt_deg", "pelvic_rotation_rom_deg",
+            "pelvic_drop_deg"]
     out.print(f"[bold]runform[/] {s['n_strides']} strides analysed")
     for k in pick:
-        if k in m:
+        if k in m and m[k]["median"] is not None:
             out.print(f"  {k:28s} {m[k]['median']:8.1f}  (IQR {m[k]['iqr']:.1f})")
     for f in s["faults"]:
         out.print(f"  [yellow]finding[/]: {f['title']} (confidence {f['confidence_label']})")
@@ -97,7 +106,8 @@ def _print_result(out_dir: Path) -> None:
 
 @app.command()
 def analyze(
-    video: Path = typer.Argument(..., help="Side-view running video (mp4, mov, mkv, avi...)."),
+    video: Path = typer.Argument(..., help="Side-view running video (mp4, mov, mkv, avi...) or a lab "
+                                 "trial (C3D, TRC, marker table)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: <video name>-runform]."),
     height: Optional[float] = typer.Option(None, "--height", help="Runner's height in metres, e.g. 1.78."),
     speed: Optional[str] = typer.Option(None, "--speed", help="Treadmill speed: m/s (3.2), 12kmh, 7.5mph or 5:00/km."),
@@ -106,12 +116,19 @@ def analyze(
     end: Optional[float] = typer.Option(None, "--end", help="Analyse up to this time (s)."),
     references: Optional[Path] = typer.Option(None, "--references", help="TOML file of your own reference ranges."),
     video_out: bool = typer.Option(True, "--video/--no-video", help="Write annotated.mp4."),
+    forces: Optional[Path] = typer.Option(None, "--forces", help="Lab trial: force file (OpenSim GRF .mot, "
+                                          "force table, C3D) [default: in the C3D or beside the trial]."),
+    static: Optional[Path] = typer.Option(None, "--static", help="Lab trial: static (standing) trial "
+                                          "[default: the one static file beside the trial]."),
+    markers: Optional[Path] = typer.Option(None, "--markers", help="Lab trial: marker mapping file (YAML/TOML) "
+                                           "for a marker set runform does not know."),
 ):
-    """Analyse a side-view running video and write summary.json, strides.csv, frames.csv,
-    report.html and annotated.mp4."""
+    """Analyse a running recording (side-view video or lab motion-capture trial) and write
+    summary.json, strides.csv, frames.csv, report.html (and annotated.mp4 for video)."""
     out_dir = out_dir or Path.cwd() / f"{video.stem}-runform"
     _run(video, out_dir, height=height, speed=speed, sex=sex, start=start, end=end,
-         references=str(references) if references else None, video=video_out)
+         references=str(references) if references else None, video=video_out,
+         forces=forces, static=static, markers=markers)
 
 
 @app.command()
@@ -123,6 +140,27 @@ def demo(
     sample = Path(str(resources.files("runform.samples").joinpath("treadmill_side.mp4")))
     _run(sample, out_dir, height=None, speed=None, sex=None, start=0.0, end=None, references=None,
          video=video_out)
+
+
+@app.command()
+def validate(
+    mocap_dir: Optional[Path] = typer.Argument(None, help="Folder of lab data sets [default: shared/data/mocap]."),
+    out_dir: Path = typer.Option(Path("runform-validation"), "--out", "-o", help="Where to write validation.md/json."),
+):
+    """Check runform against force plates and 3D markers on every lab trial with force data and
+    print the accuracy table (also written to validation.md and validation.json)."""
+    _quiet()
+    from .validation.report import markdown, write
+    from .validation.report import validate as run_validation
+
+    try:
+        with err.status("Validating on the lab trials..."):
+            result = run_validation(mocap_dir)
+        write(result, out_dir)
+    except (Exception, KeyboardInterrupt) as e:
+        _fail(e)
+    out.print(markdown(result), soft_wrap=True, markup=False)
+    out.print(f"Written: {out_dir / 'validation.md'}, {out_dir / 'validation.json'}")
 
 
 def run() -> None:  # console-script entry point

@@ -1,7 +1,8 @@
-"""The video pipeline: video -> pose -> motion dataset -> shared analysis -> output folder.
+"""The pipelines: a recording -> motion dataset -> shared analysis -> output folder.
 
-``analyze_video`` is the one public entry point the CLI (and later the web
-app and batch runner) call. Pose inference runs in worker processes forked
+``analyze`` is the one public entry point the CLI, the web app and the batch
+runner call; it sends videos to ``analyze_video`` and lab trials (C3D, TRC,
+marker tables) to ``analyze_lab_file``. Pose inference runs in worker processes forked
 from a parent that has imported only what decoding needs; the analysis
 modules are imported once the workers are done (lower peak memory).
 """
@@ -12,11 +13,19 @@ import shutil
 import uuid
 from pathlib import Path
 
+import numpy as np
+
 from . import __version__
 from .assess.knowledge import load_knowledge
 from .errors import UsageError
 from .io.video import probe
-from .pose.blazepose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
+from .pose.blazepose import (
+    LANDMARKS,
+    MODEL_COMPLEXITY,
+    MODEL_NAME,
+    PoseSettings,
+    mediapipe_version,
+)
 from .pose.track import start_tracking
 from .settings import Settings
 
@@ -66,7 +75,67 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
             "settings": settings.as_dict(),
             "warnings": analysis.warnings,
         })
-        write_outputs(tmp, analysis, video, info, settings, kb)
+        write_outputs(tmp, analysis, settings, kb, video, info)
+        _swap_into_place(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def source_kind(path: str | Path) -> str:
+    """'lab' for motion capture (C3D by content, TRC, tab-separated marker tables), else 'video'."""
+    path = Path(path)
+    if not path.is_file():
+        return "video"  # the video reader gives the missing-file message
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    if len(head) >= 2 and head[1] == 0x50 and path.suffix.lower() == ".c3d":
+        return "lab"
+    if head.startswith(b"PathFileType") or path.suffix.lower() in (".c3d", ".trc"):
+        return "lab"
+    if path.suffix.lower() in (".txt", ".tsv", ".csv"):
+        from .io.mocap_text import is_marker_table
+
+        if is_marker_table(path):
+            return "lab"
+    return "video"
+
+
+def analyze(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *, forces=None,
+            static=None, markers=None, on_progress=None, on_total=None) -> Path:
+    """Analyse any supported recording into ``out_dir``."""
+    if source_kind(path) == "lab":
+        return analyze_lab_file(path, out_dir, settings, forces=forces, static=static, markers=markers)
+    if forces or static or markers:
+        raise UsageError("--forces, --static and --markers apply to lab motion-capture trials (C3D, TRC).")
+    return analyze_video(path, out_dir, settings, on_progress=on_progress, on_total=on_total)
+
+
+def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,
+                     forces=None, static=None, markers=None) -> Path:
+    """Analyse a lab motion-capture trial; same outputs as video (no annotated video)."""
+    from .mocap.analyze import analyze_lab
+    from .mocap.trial import load_lab_trial
+    from .report.write import write_outputs
+
+    path, out_dir = Path(path), Path(out_dir)
+    _check_out_dir(out_dir)
+    kb = load_knowledge(settings.sex, settings.references)
+    trial = load_lab_trial(path, forces, static, markers)
+    warnings: list[str] = []
+    analysis = analyze_lab(trial, settings, kb, warnings)
+    analysis.summary.update({
+        "runform_version": __version__,
+        "source": {"type": "mocap", "file": path.name, "marker_set": trial.marker_set.title,
+                   "static": trial.files.get("static"), "forces": trial.files.get("forces"),
+                   "rate_hz": round(float(1 / np.median(np.diff(trial.times_s))), 3)},
+        "settings": settings.as_dict(),
+        "warnings": analysis.warnings,
+    })
+    tmp = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
+    try:
+        write_outputs(tmp, analysis, settings, kb)
         _swap_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -16,6 +16,9 @@ CURVES = [
     ("hip_extension_deg", "Hip extension (deg, + = behind trunk)"),
     ("ankle_plantarflexion_deg", "Ankle plantarflexion (deg)"),
     ("trunk_lean_deg", "Trunk lean (deg, + = forward)"),
+    ("pelvis_tilt_deg", "Pelvic tilt (deg, + = anterior)"),
+    ("pelvis_obliquity_deg", "Pelvic obliquity (deg, + = right hip up)"),
+    ("pelvis_rotation_deg", "Pelvic rotation (deg, + = right side forward)"),
 ]
 SIDE_COLOURS = {"left": "#4287f5", "right": "#f58230"}
 
@@ -32,13 +35,8 @@ def representative_stride(strides: pd.DataFrame, side: str, among: int = 3) -> p
     return best.loc[best.ic_s.idxmin()]
 
 
-def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: float,
-               max_height: int = 520) -> list[dict]:
-    """JPEG key frames (base64) at IC, midstance and TO of a typical stride per side.
-
-    Runs after pose estimation, when the decoder may use every core."""
-    import cv2
-
+def key_frame_specs(strides: pd.DataFrame) -> list[dict]:
+    """IC, midstance and TO of a typical stride per side, with the values to print on each."""
     wanted = []
     for side in ("left", "right"):
         st = representative_stride(strides, side)
@@ -54,6 +52,14 @@ def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: floa
         ):
             wanted.append({"side": side, "phase": phase, "t": float(t),
                            "values": [(lab, st.get(col)) for col, lab in items]})
+    return wanted
+
+
+def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: float) -> list[dict]:
+    """JPEG key frames (base64) from the video, skeleton and angles drawn on them.
+
+    Runs after pose estimation, when the decoder may use every core."""
+    wanted = key_frame_specs(strides)
     if not wanted:
         return []
     times = motion_px["time"].values
@@ -70,27 +76,54 @@ def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: floa
     up = up_vector(tilt_deg)
     out = []
     for k, w in enumerate(wanted):
-        if k not in best:
-            continue
-        img = best[k][1].copy()
-        i = int(np.argmin(np.abs(times - w["t"])))
-        kp = frame_keypoints(motion_px, i)
-        scale = img.shape[0] / 720
-        draw_skeleton(img, kp, scale)
-        draw_trunk_line(img, kp, up, scale)
-        img = _crop_to_runner(img, kp)
-        if img.shape[0] > max_height:
-            f = max_height / img.shape[0]
-            img = cv2.resize(img, (int(img.shape[1] * f), max_height), interpolation=cv2.INTER_AREA)
-        s = max(0.6, img.shape[0] / 600)
-        y = int(24 * s)
-        for lab, v in w["values"]:
-            if v is not None and np.isfinite(v):
-                label(img, f"{lab} {v:.0f}", (6, y), s)
-                y += int(22 * s)
-        ok, buf = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 82])
-        out.append({**w, "jpeg_b64": base64.b64encode(buf.tobytes()).decode()})
+        if k in best:
+            kp = frame_keypoints(motion_px, int(np.argmin(np.abs(times - w["t"]))))
+            out.append(_annotated(best[k][1].copy(), kp, up, w, crop=True))
     return out
+
+
+def stick_key_frames(sagittal, strides: pd.DataFrame, size: tuple[int, int] = (420, 520)) -> list[dict]:
+    """Key frames drawn as stick figures from lab keypoints (sagittal metres), running to the right."""
+    wanted = key_frame_specs(strides)
+    times = sagittal["time"].values
+    names = sagittal["keypoint"].values.tolist()
+    w_px, h_px = size
+    out = []
+    for w in wanted:
+        i = int(np.argmin(np.abs(times - w["t"])))
+        pos = sagittal["position"].values[i]
+        hip = np.nanmean(pos[[names.index(n) for n in ("left_hip", "right_hip") if n in names]], axis=0)
+        floor = np.nanmin(pos[:, 1])
+        scale = 0.8 * h_px / max(1.0, float(np.nanmax(pos[:, 1]) - floor))
+        kp = {n: np.array([w_px / 2 + (p[0] - hip[0]) * scale, h_px - 30 - (p[1] - floor) * scale])
+              for n, p in zip(names, pos)}
+        img = np.full((h_px, w_px, 3), 24, np.uint8)
+        import cv2
+
+        cv2.line(img, (0, h_px - 30), (w_px, h_px - 30), (120, 120, 120), 1, cv2.LINE_AA)
+        out.append(_annotated(img, kp, np.array([0.0, -1.0]), w, crop=False))
+    return out
+
+
+def _annotated(img: np.ndarray, kp: dict, up: np.ndarray, w: dict, crop: bool, max_height: int = 520) -> dict:
+    import cv2
+
+    scale = img.shape[0] / 720 if crop else 0.8
+    draw_skeleton(img, kp, scale)
+    draw_trunk_line(img, kp, up, scale)
+    if crop:
+        img = _crop_to_runner(img, kp)
+    if img.shape[0] > max_height:
+        f = max_height / img.shape[0]
+        img = cv2.resize(img, (int(img.shape[1] * f), max_height), interpolation=cv2.INTER_AREA)
+    s = max(0.6, img.shape[0] / 600)
+    y = int(24 * s)
+    for lab, v in w["values"]:
+        if v is not None and np.isfinite(v):
+            label(img, f"{lab} {v:.0f}", (6, y), s)
+            y += int(22 * s)
+    ok, buf = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 82])
+    return {**w, "jpeg_b64": base64.b64encode(buf.tobytes()).decode()}
 
 
 def _crop_to_runner(img: np.ndarray, kp: dict, margin: float = 0.35) -> np.ndarray:
@@ -178,10 +211,11 @@ def curves_svg(curves: dict) -> str:
     matplotlib took ~1.5 s of the ~10 s run on the bundled sample (measured),
     for four line charts.
     """
-    W, H, pw, ph = 1000, 620, 400, 200
+    shown = [(key, title) for key, title in CURVES if any(k == key for k, _ in curves)]
+    W, H, pw, ph = 1000, 20 + 300 * ((len(shown) + 1) // 2), 400, 200
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
              'font-family="system-ui, sans-serif" role="img" aria-label="Angles over the stride">']
-    for k, (key, title) in enumerate(CURVES):
+    for k, (key, title) in enumerate(shown):
         x0 = 70 + (k % 2) * 500
         y0 = 40 + (k // 2) * 300
         parts += _panel(curves, key, title, x0, y0, pw, ph)

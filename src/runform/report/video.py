@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..io.video import iter_frames
-from .draw import COLOURS, draw_skeleton, draw_trunk_line, frame_keypoints, label, up_vector
+from .draw import (
+    COLOURS,
+    draw_skeleton,
+    draw_trunk_line,
+    frame_keypoints,
+    label,
+    up_vector,
+)
 
 MAX_SHORT_SIDE = 720
 

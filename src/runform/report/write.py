@@ -11,7 +11,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..assess.knowledge import Knowledge
-from .figures import curves_svg, key_frames, normalised_curves
+from .figures import curves_svg, key_frames, normalised_curves, stick_key_frames
 from .video import write_annotated
 
 
@@ -37,15 +37,18 @@ def write_strides(path: Path, strides: pd.DataFrame) -> None:
     strides.round(4).to_csv(path, index=False)
 
 
-def write_frames(path: Path, motion_px, series: dict) -> None:
-    """Per frame: time, every keypoint's x/y (image pixels) and confidence, and the angles."""
-    t = motion_px["time"].values
+def write_frames(path: Path, motion, series: dict) -> None:
+    """Per frame: time, every keypoint's coordinates (unit in the column name: image pixels for
+    video, metres in runner coordinates for lab trials) and confidence, and the angles."""
+    t = motion["time"].values
     cols = {"time_s": np.round(t, 4)}
-    pos = motion_px["position"].values
-    conf = motion_px["confidence"].values
-    for j, name in enumerate(motion_px["keypoint"].values):
-        cols[f"{name}_x_px"] = np.round(pos[:, j, 0], 2)
-        cols[f"{name}_y_px"] = np.round(pos[:, j, 1], 2)
+    pos = motion["position"].values
+    conf = motion["confidence"].values
+    unit = motion.attrs.get("space_unit", "px")
+    digits = 2 if unit == "px" else 5
+    for j, name in enumerate(motion["keypoint"].values):
+        for k, axis in enumerate(motion["space"].values):
+            cols[f"{name}_{axis}_{unit}"] = np.round(pos[:, j, k], digits)
         cols[f"{name}_conf"] = np.round(conf[:, j], 3)
     for k, v in series.items():
         cols[k] = np.round(v, 2)
@@ -67,15 +70,19 @@ def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) ->
         **_clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text)
 
 
-def write_outputs(out: Path, analysis, video: Path, info, settings, kb: Knowledge) -> None:
+def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | None = None, info=None) -> None:
+    """Every output of one analysis; key frames come from the video, or are drawn from lab markers."""
     out.mkdir(parents=True, exist_ok=True)
     s = analysis.summary
     write_summary(out / "summary.json", s)
     write_strides(out / "strides.csv", analysis.strides)
     write_frames(out / "frames.csv", analysis.motion_px, analysis.series)
-    frames = key_frames(str(video), analysis.motion_px, analysis.strides, s["scene"]["camera_tilt_deg"])
+    if video is not None:
+        frames = key_frames(str(video), analysis.motion_px, analysis.strides, s["scene"]["camera_tilt_deg"])
+    else:
+        frames = stick_key_frames(analysis.sagittal, analysis.strides)
     curves = normalised_curves(analysis.series, analysis.sagittal["time"].values, analysis.strides)
     (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves)))
-    if settings.annotated_video:
+    if settings.annotated_video and video is not None:
         write_annotated(out / "annotated.mp4", str(video), analysis.motion_px, analysis.series,
                         analysis.strides, s, info.fps)

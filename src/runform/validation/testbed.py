@@ -1,12 +1,16 @@
-"""The lab trials with force plates that runform's kinematic path is checked against.
+"""The lab trials with force plates that runform is checked against.
 
-Sources (read from ``shared/data/mocap``, never copied into the project):
+Every trial in ``shared/data/mocap`` (never copied into the project) that has
+force data, loaded by runform's own lab loader (``runform.mocap``):
 
-* Hamner & Delp 2013, J Biomech 46:780: two runners at 2, 3, 4 and 5 m/s on a
-  split-belt instrumented treadmill (100 Hz markers, 1000 Hz GRF per foot).
-* Fukuchi et al. 2017, PeerJ 5:e3298 (Running Biomechanics Data Set, CC BY
-  4.0): treadmill at 2.5 m/s, 150 Hz markers, 300 Hz GRF from one plate
-  under both feet.
+* Hamner & Delp 2013, J Biomech 46:780: two runners at 2-5 m/s on a split-belt
+  instrumented treadmill (100 Hz markers, 1000 Hz GRF per foot; TRC + .mot).
+* Fukuchi et al. 2017, PeerJ 5:e3298 (RBDS, CC BY 4.0): treadmill, 150 Hz
+  markers, 300 Hz GRF from one plate under both feet (text tables and C3D).
+* Dorn, Schache & Pandy 2012, J Exp Biol 215:1944: overground at 3.5 m/s,
+  250 Hz markers, five 1500 Hz force plates (C3D).
+
+Truth: contacts from the vertical GRF (> 50 N, ``runform.mocap.forces``).
 """
 
 from __future__ import annotations
@@ -17,21 +21,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..io.mocap_text import read_fukuchi_forces, read_fukuchi_markers, read_mot, read_trc
-from .forceplate import single_plate_events, split_belt_events
-from .markers import forward_and_up, keypoints_from_markers
+from ..mocap.forces import force_events
+from ..mocap.trial import LabTrial, load_lab_trial
 
 
 @dataclass
-class LabTrial:
+class ValidationTrial:
     name: str
     source: str
     times_s: np.ndarray
-    keypoints_mm: dict[str, np.ndarray]
+    keypoints_mm: dict[str, np.ndarray]  # runner coordinates (x forward, y up, z right)
     forward: np.ndarray
     up: np.ndarray
     events: pd.DataFrame  # force-plate truth: foot, ic_s, to_s
     has_toe_marker: bool  # False: the "toe" is a metatarsal-head marker, which lifts before the toe
+    lab: LabTrial
+    speed_mps: float | None  # nominal, from the data set's documentation
+
+
+SOURCES = {"hamner2013": "Hamner & Delp 2013", "fukuchi_rbds": "Fukuchi et al. 2017",
+           "dorn2012": "Dorn et al. 2012"}
 
 
 def default_mocap_dir() -> Path:
@@ -43,55 +52,41 @@ def default_mocap_dir() -> Path:
     return Path.cwd().parent / "shared" / "data" / "mocap"
 
 
-def hamner_trials(root: Path) -> list[tuple[str, callable]]:
+def trial_files(root: Path) -> list[tuple[str, Path, Path | None, float | None]]:
+    """(name, running trial, force file or None when inside the C3D, nominal speed) for every
+    trial with force data."""
     out = []
     for subj in sorted((root / "hamner2013").glob("subject*")):
         for trc in sorted(subj.glob("expData_Run_*.trc")):
-            speed = trc.stem.split("_")[-1]
             grf = trc.with_name(trc.stem + "_grf.mot")
-            static = subj / "model_static.trc"
+            speed = float(trc.stem.split("_")[-1])
             if grf.exists():
-                out.append((f"hamner2013/{subj.name}/{speed}ms", lambda trc=trc, grf=grf, static=static:
-                            _load_hamner(trc, grf, static)))
+                out.append((f"hamner2013/{subj.name}/{speed:g}ms", trc, grf, speed))
+    fk = root / "fukuchi_rbds"
+    for markers, forces, speed in (("RBDS001runT25markers.txt", "RBDS001runT25forces.txt", 2.5),
+                                   ("RBDS001runT35.c3d", None, 3.5),
+                                   ("RBDS0041runT252.txt", "RBDS0041runT252forces.txt", 2.5)):
+        if (fk / markers).exists() and (forces is None or (fk / forces).exists()):
+            subject = markers.split("run")[0]
+            out.append((f"fukuchi_rbds/{subject}/{speed:g}ms{'-c3d' if forces is None else ''}", fk / markers,
+                        fk / forces if forces else None, speed))
+    dorn = root / "dorn2012" / "JA1Gait21_run3.5ms.c3d"
+    if dorn.exists():
+        out.append(("dorn2012/JA1/3.5ms-overground", dorn, None, 3.5))
     return out
 
 
-def _load_hamner(trc: Path, grf: Path, static: Path) -> tuple:
-    dyn = read_trc(trc)
-    st = read_trc(static) if static.exists() else None
-    kp = keypoints_from_markers(dyn, st)
-    fwd, up = forward_and_up(dyn)
-    g = read_mot(grf)
-    ev = split_belt_events(g["time"].to_numpy(), g["R_ground_force_vy"].to_numpy(),
-                           g["L_ground_force_vy"].to_numpy())
-    return dyn.times_s, kp, fwd, up, ev, "Hamner & Delp 2013", True
+def load_trial(name: str, path: Path, forces: Path | None, speed: float | None) -> ValidationTrial:
+    lab = load_lab_trial(path, forces)
+    kp = {k: v * 1000.0 for k, v in lab.keypoints.items() if not k.startswith("_")}
+    sole = {s: (lab.times_s, np.fmin(kp[f"{s}_heel"][:, 1], kp[f"{s}_foot_index"][:, 1])) for s in ("left", "right")}
+    truth = force_events(lab.forces, lab.up_lab, sole)
+    return ValidationTrial(name, SOURCES[name.split("/")[0]], lab.times_s, kp, np.array([1.0, 0, 0]),
+                           np.array([0, 1.0, 0]), truth, not lab.marker_set.toe_is_metatarsal, lab, speed)
 
 
-def fukuchi_trials(root: Path) -> list[tuple[str, callable]]:
-    base = root / "fukuchi_rbds"
-    pairs = [("RBDS001runT25markers.txt", "RBDS001runT25forces.txt", "RBDS001static.txt"),
-             ("RBDS0041runT252.txt", "RBDS0041runT252forces.txt", "RBDS0041static.txt")]
-    return [(f"fukuchi_rbds/{m.split('run')[0]}/2.5ms",
-             lambda m=base / m, f=base / f, s=base / s: _load_fukuchi(m, f, s))
-            for m, f, s in pairs if (base / m).exists() and (base / f).exists()]
-
-
-def _load_fukuchi(markers: Path, forces: Path, static: Path) -> tuple:
-    dyn = read_fukuchi_markers(markers, 150.0)
-    st = read_fukuchi_markers(static, 150.0) if static.exists() else None
-    kp = keypoints_from_markers(dyn, st)
-    fwd, up = forward_and_up(dyn)
-    fr = read_fukuchi_forces(forces, 300.0)
-    sole = {s: (dyn.times_s, np.fmin(kp[f"{s}_heel"] @ up, kp[f"{s}_foot_index"] @ up))
-            for s in ("left", "right")}
-    ev = single_plate_events(fr["time"].to_numpy(), fr["Fy"].to_numpy(), sole)
-    return dyn.times_s, kp, fwd, up, ev, "Fukuchi et al. 2017", False
-
-
-def load_trials(root: Path | None = None) -> list[LabTrial]:
+def load_trials(root: Path | None = None, overground: bool = False) -> list[ValidationTrial]:
+    """The treadmill trials (and with ``overground`` the overground one, whose few contacts on
+    the plates do not cover the trial)."""
     root = Path(root) if root else default_mocap_dir()
-    trials = []
-    for name, loader in hamner_trials(root) + fukuchi_trials(root):
-        t, kp, fwd, up, ev, src, toe = loader()
-        trials.append(LabTrial(name, src, t, kp, fwd, up, ev, toe))
-    return trials
+    return [load_trial(*f) for f in trial_files(root) if overground or "overground" not in f[0]]

@@ -1,0 +1,90 @@
+"""C3D motion-capture files (ezc3d): markers, force plates and the events stored in the file.
+
+* Markers: POINT labels; unlabelled points (``*12``) are dropped; zero-filled
+  gaps become NaN; the unit is POINT:UNITS or, when missing, detected from
+  the body's size.
+* Forces: ezc3d applies each plate's FORCE_PLATFORM calibration (types 1-4,
+  incl. CAL_MATRIX for type 4) and returns the force in the lab frame, in N.
+* Events: EVENT:LABELS ("Foot Strike"/"Foot Off"), CONTEXTS (Left/Right) and
+  TIMES (minutes, seconds) as ``foot, kind, time_s`` rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputFileError
+from .lab import Forces, LabRecording, Markers, detect_length_unit, zeros_to_nan
+
+
+def _value(params: dict, group: str, name: str, default=None):
+    g = params.get(group, {})
+    return g[name]["value"] if name in g else default
+
+
+def read_c3d(path: str | Path) -> LabRecording:
+    path = Path(path)
+    import ezc3d
+
+    try:
+        c = ezc3d.c3d(str(path), extract_forceplat_data=True)
+    except Exception as exc:
+        raise InputFileError(f"'{path.name}' is not a readable C3D file ({str(exc).strip() or type(exc).__name__}).",
+                             "Export the trial again from the capture software.") from None
+    p = c["parameters"]
+    labels = list(_value(p, "POINT", "LABELS", []))
+    pts = c["data"]["points"]  # (4, marker, frame)
+    rate = float(np.ravel(_value(p, "POINT", "RATE", [0]))[0])
+    if pts.shape[2] < 1 or not labels or rate <= 0:
+        raise InputFileError(f"'{path.name}' holds no marker trajectories.",
+                             "Give a running trial with markers (a static trial goes to --static).")
+    keep = [i for i, n in enumerate(labels) if n.strip() and not n.startswith("*")]
+    names = [labels[i].strip() for i in keep]
+    xyz = zeros_to_nan(np.transpose(pts[:3, keep, :], (2, 1, 0)))
+    declared = _value(p, "POINT", "UNITS", [""])
+    unit = detect_length_unit(xyz, declared[0] if len(declared) else None)
+    first = int(np.ravel(_value(p, "TRIAL", "ACTUAL_START_FIELD", [1]))[0]) if "TRIAL" in p else 1
+    t0 = (first - 1) / rate
+    times = t0 + np.arange(xyz.shape[0]) / rate
+    markers = Markers(times, names, xyz, unit, rate)
+    return LabRecording(markers, _forces(c, t0), _events(p), path.name)
+
+
+def _forces(c, t0: float) -> Forces | None:
+    plats = c["data"].get("platform", [])
+    if not plats:
+        return None
+    arate = float(np.ravel(_value(c["parameters"], "ANALOG", "RATE", [0]))[0])
+    n = plats[0]["force"].shape[1]
+    if arate <= 0 or n < 2:
+        return None
+    f = np.stack([np.asarray(pl["force"], float).T for pl in plats], axis=1)  # (time, plate, 3)
+    unit = str(plats[0].get("unit_force", "N"))
+    if unit.lower() not in ("n", "newton"):
+        raise InputFileError(f"Force plates are in '{unit}', not newtons.", "Export the forces in N.")
+    active = np.nanmax(np.abs(f[..., :]), axis=(0, 2)) > 1.0
+    if not active.any():
+        return None
+    f = f[:, active]
+    names = [f"plate{i + 1}" for i in np.flatnonzero(active)]
+    return Forces(t0 + np.arange(n) / arate, f, names, [None] * len(names))
+
+
+def _events(p: dict) -> pd.DataFrame | None:
+    if "EVENT" not in p or "TIMES" not in p["EVENT"]:
+        return None
+    labels = list(_value(p, "EVENT", "LABELS", []))
+    contexts = list(_value(p, "EVENT", "CONTEXTS", [""] * len(labels)))
+    times = np.asarray(_value(p, "EVENT", "TIMES"), float)
+    if times.ndim != 2 or times.shape[1] != len(labels):
+        return None
+    rows = []
+    for lab, ctx, minutes, secs in zip(labels, contexts, times[0], times[1]):
+        kind = {"foot strike": "ic", "foot off": "to"}.get(lab.strip().lower())
+        foot = {"right": "right", "left": "left"}.get(ctx.strip().lower())
+        if kind and foot:
+            rows.append({"foot": foot, "kind": kind, "time_s": 60 * minutes + secs})
+    return pd.DataFrame(rows).sort_values("time_s").reset_index(drop=True) if rows else None

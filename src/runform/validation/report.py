@@ -1,0 +1,271 @@
+"""``runform validate``: runform's figures against force plates and 3D markers, as one table.
+
+For every lab trial with force data (testbed.py):
+
+1. Lab path, kinematic events: runform's event detector on the markers'
+   sagittal projection, against force-plate contacts (vertical GRF > 50 N):
+   initial contact (IC) and toe-off (TO) timing, contact time, cadence.
+2. Video path: the trial filmed by a virtual side-view phone camera (60 fps,
+   1.5 cm keypoint noise, far-leg label swaps, 3 deg roll; virtual_camera.py)
+   and analysed exactly like a video: IC/TO timing, and trunk lean,
+   overstride and knee flexion at contact against the same metrics from the
+   3D markers with force-plate events.
+3. Foot-strike pattern against the visual labels of RBDSinfo.txt (Fukuchi
+   et al. 2017) on the labelled trials.
+4. Time to analyse a 30 s, 150 Hz trial.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..analysis import analyze_motion
+from ..assess.knowledge import load_knowledge
+from ..errors import RunformError
+from ..gait.events import ContactDetector
+from ..gait.strides import build_strides
+from ..motion.geometry import LEG_FRACTION_OF_HEIGHT
+from ..settings import Settings
+from .compare import match_events
+from .events_accuracy import trial_errors
+from .testbed import ValidationTrial, default_mocap_dir, load_trials
+from .virtual_camera import side_view
+
+COMPARED = ("trunk_lean_deg", "overstride_cm", "knee_flexion_ic_deg")
+TARGETS = {"ic_3d_ms": 10, "to_3d_ms": 15, "contact_3d_ms": 15, "cadence_spm": 0.5, "ic_2d_ms": 15,
+           "trunk_lean_2d_deg": 2, "foot_strike_agreement_pct": 90, "analysis_30s_150hz_s": 3}
+
+
+def _cadence(events: pd.DataFrame) -> float:
+    st = build_strides(events)
+    return float(np.median(120.0 / (st.end_s - st.ic_s))) if len(st) else float("nan")
+
+
+def lab_rows(tr: ValidationTrial) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+    """Kinematic events on the 3D markers against the plates."""
+    from ..mocap.analyze import lab_motion, leg_length
+
+    sag = lab_motion(tr.lab).sel(space=["x", "y"])
+    leg, _ = leg_length(tr.lab, sag, Settings())
+    det = ContactDetector().detect(sag, leg).events_
+    span = sag["time"].values[[0, -1]]
+    ic, to = match_events(det, tr.events, span)
+    ct = to - ic  # contact-time error = TO error - IC error
+    cad = _cadence(det) - _cadence(tr.events)
+    row = {"trial": tr.name, "contacts": len(tr.events), "matched": len(ic),
+           "ic_ms": _med(1000 * ic), "to_ms": _med(1000 * to) if tr.has_toe_marker else np.nan,
+           "contact_ms": _med(1000 * ct) if tr.has_toe_marker else np.nan, "cadence_err_spm": cad}
+    return row, 1000 * ic, 1000 * to if tr.has_toe_marker else np.array([]), 1000 * ct if tr.has_toe_marker else np.array([])
+
+
+def _med(x: np.ndarray) -> float:
+    return float(np.median(np.abs(x))) if len(x) else float("nan")
+
+
+def video_rows(tr: ValidationTrial, kb, fps: float = 60.0, seed: int = 1) -> tuple[dict, np.ndarray]:
+    """The virtual side camera through the video path: event timing and metric errors."""
+    from ..mocap.analyze import analyze_lab
+
+    lab = analyze_lab(tr.lab, Settings(), kb, [])
+    leg = lab.summary["scene"]["leg_length_m"]
+    ic, _ = trial_errors(tr, fps, seed)
+    row = {"trial": tr.name, "ic_ms": _med(ic)}
+    if "left_shoulder" not in tr.keypoints_mm:  # no trunk markers: timing only
+        return row, ic
+    m = side_view(tr.keypoints_mm, tr.times_s, tr.forward, tr.up, fps=fps, seed=seed)
+    try:
+        vid = analyze_motion(m, Settings(height_m=leg / LEG_FRACTION_OF_HEIGHT,
+                                         speed_mps=lab.summary["scene"]["running_speed_mps"]), kb, [])
+    except RunformError as e:
+        row["error"] = e.message
+        return row, ic
+    for k in COMPARED:
+        a, b = vid.summary["metrics"].get(k, {}).get("median"), lab.summary["metrics"].get(k, {}).get("median")
+        row[f"{k}_2d"], row[f"{k}_3d"] = a, b
+        row[f"{k}_err"] = (a - b) if a is not None and b is not None else np.nan
+    return row, ic
+
+
+def foot_strike_rows(root: Path, kb) -> list[dict]:
+    """runform's pattern (majority of strides) per side against RBDSinfo.txt, labelled trials only."""
+    from ..mocap.analyze import analyze_lab
+    from ..mocap.trial import load_lab_trial
+
+    info_path = root / "fukuchi_rbds" / "RBDSinfo.txt"
+    if not info_path.exists():
+        return []
+    info = pd.read_csv(info_path, sep="\t")
+    rows = []
+    for f in sorted((root / "fukuchi_rbds").glob("RBDS*run*")):
+        if "forces" in f.name or f.suffix not in (".txt", ".c3d"):
+            continue
+        subj = int(f.name[4:7]) if f.name[4:7].isdigit() and f.name[7] == "r" else None
+        sel = info[info["Subject"] == subj] if subj is not None else info.iloc[0:0]
+        speed = f.name.split("runT")[1][:2]
+        if sel.empty or f"RFSI{speed}" not in info:
+            continue
+        lab = analyze_lab(load_lab_trial(f), Settings(), kb, [])
+        for side, col in (("right", f"RFSI{speed}"), ("left", f"LFSI{speed}")):
+            got = lab.strides[lab.strides.foot == side]["foot_strike_pattern"].mode()
+            label = str(sel.iloc[0][col]).strip().lower()
+            rows.append({"trial": f.name, "side": side, "label": label,
+                         "runform": got.iloc[0] if len(got) else None,
+                         "strides": int((lab.strides.foot == side).sum())})
+    return rows
+
+
+def pelvis_rows(trials: list[ValidationTrial], kb, root: Path) -> list[dict]:
+    """Per-stride pelvis ranges from runform's marker frame against the OpenSim inverse
+    kinematics shipped with the Hamner & Delp trials (a model fit, not a truth: reported)."""
+    from ..io.mocap_text import read_mot
+    from ..metrics.pelvis import _detrended_range
+    from ..mocap.analyze import analyze_lab
+
+    rows = []
+    for tr in trials:
+        if not tr.name.startswith("hamner2013"):
+            continue
+        ik_path = root / "hamner2013" / tr.name.split("/")[1] / f"ik_Run_{tr.speed_mps:g}.mot"
+        if not ik_path.exists():
+            continue
+        ik = read_mot(ik_path)
+        t = ik["time"].to_numpy()
+        a = analyze_lab(tr.lab, Settings(), kb, [])
+        row = {"trial": tr.name}
+        for col, mine in (("pelvis_tilt", "pelvic_tilt_rom_deg"), ("pelvis_list", "pelvic_obliquity_rom_deg"),
+                          ("pelvis_rotation", "pelvic_rotation_rom_deg")):
+            ref = []
+            for r in a.strides.itertuples():
+                sel = (t >= r.ic_s) & (t <= r.end_s)
+                y = ik[col].to_numpy()[sel]
+                ref.append(_detrended_range(t[sel], y) if col == "pelvis_rotation" else float(np.ptp(y)) if len(y) else np.nan)
+            row[f"{mine}_runform"] = float(a.strides[mine].median())
+            row[f"{mine}_opensim_ik"] = float(np.nanmedian(ref))
+        rows.append(row)
+    return rows
+
+
+def time_30s_trial(root: Path, kb) -> tuple[str, float]:
+    from ..mocap.analyze import analyze_lab
+    from ..mocap.trial import load_lab_trial
+
+    path = root / "fukuchi_rbds" / "RBDS001runT35.c3d"
+    if not path.exists():
+        return "", float("nan")
+    t0 = time.perf_counter()
+    analyze_lab(load_lab_trial(path), Settings(), kb, [])
+    return path.name, time.perf_counter() - t0
+
+
+def validate(root: str | Path | None = None) -> dict:
+    root = Path(root) if root else default_mocap_dir()
+    kb = load_knowledge()
+    trials = load_trials(root, overground=True)
+    if not trials:
+        raise RunformError(f"No lab trials with force data under '{root}'.",
+                           "Give the folder holding hamner2013/, fukuchi_rbds/ or dorn2012/.")
+    lab, vid, pooled = [], [], {"ic3": [], "to3": [], "ct3": [], "ic2": []}
+    for tr in trials:
+        r, ic, to, ct = lab_rows(tr)
+        lab.append(r)
+        pooled["ic3"] += list(ic)
+        pooled["to3"] += list(to)
+        pooled["ct3"] += list(ct)
+        r2, ic2 = video_rows(tr, kb)
+        vid.append(r2)
+        pooled["ic2"] += list(ic2)
+    fs = foot_strike_rows(root, kb)
+    pel = pelvis_rows(trials, kb, root)
+    name, secs = time_30s_trial(root, kb)
+    vdf = pd.DataFrame(vid)
+    p = {k: np.abs(np.array(v)) for k, v in pooled.items()}
+    summary = {
+        "n_trials": len(trials),
+        "ic_3d_ms": {"median": _q(p["ic3"], 50), "p95": _q(p["ic3"], 95), "n": len(p["ic3"])},
+        "to_3d_ms": {"median": _q(p["to3"], 50), "p95": _q(p["to3"], 95), "n": len(p["to3"])},
+        "contact_3d_ms": {"median": _q(p["ct3"], 50), "p95": _q(p["ct3"], 95), "n": len(p["ct3"])},
+        "cadence_spm": {"median_abs_error": float(np.nanmedian(np.abs([r["cadence_err_spm"] for r in lab]))),
+                        "max_abs_error": float(np.nanmax(np.abs([r["cadence_err_spm"] for r in lab])))},
+        "ic_2d_ms": {"median": _q(p["ic2"], 50), "p95": _q(p["ic2"], 95), "n": len(p["ic2"])},
+        "foot_strike_agreement_pct": (100.0 * np.mean([r["label"] == r["runform"] for r in fs]) if fs else None),
+        "foot_strike_n": len(fs),
+        "analysis_30s_150hz_s": {"trial": name, "seconds": round(secs, 2)},
+        "targets": TARGETS,
+    }
+    for k in COMPARED:
+        if f"{k}_err" in vdf:
+            e = vdf[f"{k}_err"].abs()
+            summary[f"{k}_2d_vs_3d"] = {"median_abs_error": float(e.median()), "max_abs_error": float(e.max()),
+                                        "n_trials": int(e.notna().sum())}
+    return {"summary": summary, "lab": lab, "video": vid, "foot_strike": fs, "pelvis_vs_ik": pel}
+
+
+def _q(x: np.ndarray, q: float) -> float | None:
+    return round(float(np.percentile(x, q)), 1) if len(x) else None
+
+
+def markdown(result: dict) -> str:
+    s = result["summary"]
+
+    def table(rows: list[dict]) -> str:
+        if not rows:
+            return "(none)"
+        df = pd.DataFrame(rows).round(1)
+        lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+        lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in r) + " |" for r in df.itertuples(index=False)]
+        return "\n".join(lines)
+
+    def fig(key, unit="ms"):
+        v = s[key]
+        return f"median {v['median']} {unit}, p95 {v['p95']} {unit} (n = {v['n']})"
+
+    lines = [
+        "## Summary", "",
+        "| check | result | target |", "|---|---|---|",
+        f"| IC, kinematic on 3D markers vs force plates | {fig('ic_3d_ms')} | <= {TARGETS['ic_3d_ms']} ms |",
+        f"| TO, kinematic on 3D markers vs force plates | {fig('to_3d_ms')} | <= {TARGETS['to_3d_ms']} ms |",
+        f"| Contact time, 3D markers | {fig('contact_3d_ms')} | <= {TARGETS['contact_3d_ms']} ms |",
+        f"| Cadence, 3D markers | median {s['cadence_spm']['median_abs_error']:.2f}, max "
+        f"{s['cadence_spm']['max_abs_error']:.2f} steps/min | <= {TARGETS['cadence_spm']} |",
+        f"| IC, virtual 60 fps side camera (video path) | {fig('ic_2d_ms')} | <= {TARGETS['ic_2d_ms']} ms |",
+    ]
+    for k in COMPARED:
+        if f"{k}_2d_vs_3d" in s:
+            v = s[f"{k}_2d_vs_3d"]
+            tgt = f"<= {TARGETS['trunk_lean_2d_deg']} deg" if k == "trunk_lean_deg" else "(reported)"
+            lines.append(f"| {k}, video path vs 3D markers (per-trial median) | median |error| "
+                         f"{v['median_abs_error']:.2f}, max {v['max_abs_error']:.2f} ({v['n_trials']} trials) | {tgt} |")
+    if s["foot_strike_agreement_pct"] is not None:
+        lines.append(f"| Foot-strike pattern vs RBDSinfo labels | {s['foot_strike_agreement_pct']:.0f} % of "
+                     f"{s['foot_strike_n']} trial-sides | >= {TARGETS['foot_strike_agreement_pct']} % |")
+    t = s["analysis_30s_150hz_s"]
+    lines.append(f"| Analysis of a 30 s, 150 Hz trial ({t['trial']}) | {t['seconds']} s | < {TARGETS['analysis_30s_150hz_s']} s |")
+    lines += ["", "## Lab path: kinematic events on the markers, per trial (median |error|)", "",
+              table(result["lab"]), "", "## Video path: virtual side camera, per trial", "",
+              table(result["video"]), "", "## Foot-strike pattern", "", table(result["foot_strike"]), "",
+              "## Pelvis range per stride: runform (ASIS/PSIS frame) vs OpenSim inverse kinematics (deg)", "",
+              table(result.get("pelvis_vs_ik", []))]
+    return "\n".join(lines)
+
+
+def write(result: dict, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "validation.md").write_text(markdown(result) + "\n")
+
+    def clean(x):
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [clean(v) for v in x]
+        if isinstance(x, (float, np.floating)):
+            return None if not np.isfinite(x) else float(x)
+        if isinstance(x, np.integer):
+            return int(x)
+        return x
+
+    (out_dir / "validation.json").write_text(json.dumps(clean(result), indent=2))
