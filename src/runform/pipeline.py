@@ -44,7 +44,7 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
         raise UsageError(f"--start {start:g} s is past the end of the {info.duration_s:.1f} s video.")
     if on_total:
         on_total(int(round((end - start) * info.fps)))
-    tmp = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
+    tmp = _partial_dir(out_dir)
     try:
         pose_settings = PoseSettings()
         job = start_tracking(info, start, end, [out_dir / ".cache"], pose_settings, settings.workers)
@@ -88,17 +88,13 @@ def source_kind(path: str | Path) -> str:
     path = Path(path)
     if not path.is_file():
         return "video"  # the video reader gives the missing-file message
-    with open(path, "rb") as fh:
-        head = fh.read(64)
-    if len(head) >= 2 and head[1] == 0x50 and path.suffix.lower() == ".c3d":
-        return "lab"
-    if head.startswith(b"PathFileType") or path.suffix.lower() in (".c3d", ".trc"):
-        return "lab"
-    if path.suffix.lower() in (".txt", ".tsv", ".csv"):
-        from .io.mocap_text import is_marker_table
+    from .io.c3d import is_c3d
+    from .io.mocap_text import is_marker_table, is_trc
 
-        if is_marker_table(path):
-            return "lab"
+    if path.suffix.lower() in (".c3d", ".trc") or is_c3d(path) or is_trc(path):
+        return "lab"
+    if path.suffix.lower() in (".txt", ".tsv", ".csv") and is_marker_table(path):
+        return "lab"
     return "video"
 
 
@@ -133,7 +129,7 @@ def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings =
         "settings": settings.as_dict(),
         "warnings": analysis.warnings,
     })
-    tmp = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
+    tmp = _partial_dir(out_dir)
     try:
         write_outputs(tmp, analysis, settings, kb)
         _swap_into_place(tmp, out_dir)
@@ -141,6 +137,11 @@ def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings =
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def _partial_dir(out_dir: Path) -> Path:
+    """The hidden folder an analysis is written to before it is moved into place."""
+    return out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
 
 
 def _check_out_dir(out_dir: Path) -> None:

@@ -20,6 +20,13 @@ from ..errors import InputFileError
 from .lab import Forces, LabRecording, Markers, detect_length_unit, zeros_to_nan
 
 
+def is_c3d(path: Path) -> bool:
+    """A C3D file by content: byte 2 of the header is the 0x50 key."""
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    return len(head) == 2 and head[1] == 0x50
+
+
 def _value(params: dict, group: str, name: str, default=None):
     g = params.get(group, {})
     return g[name]["value"] if name in g else default

@@ -16,7 +16,7 @@ def _sel(t: np.ndarray, a: float, b: float) -> np.ndarray:
     return (t >= a) & (t <= b)
 
 
-def _detrended_range(t: np.ndarray, y: np.ndarray) -> float:
+def detrended_range(t: np.ndarray, y: np.ndarray) -> float:
     """Range of ``y`` after removing the straight line from its first to last sample (heading drift)."""
     ok = np.isfinite(y)
     if ok.sum() < 3:
@@ -51,7 +51,7 @@ def pelvis_stride_metrics(t: np.ndarray, angles: dict[str, np.ndarray], strides:
         r["pelvic_tilt_rom_deg"] = float(np.nanmax(tilt) - np.nanmin(tilt)) if w.sum() > 2 else np.nan
         obl = angles["obliquity"][w]
         r["pelvic_obliquity_rom_deg"] = float(np.nanmax(obl) - np.nanmin(obl)) if w.sum() > 2 else np.nan
-        r["pelvic_rotation_rom_deg"] = _detrended_range(t[w], angles["rotation"][w])
+        r["pelvic_rotation_rom_deg"] = detrended_range(t[w], angles["rotation"][w])
         o = angles["obliquity"][st] - level
         # right foot down: the left (swing) hip drops when the right side is higher, and vice versa
         drop = o if s.foot == "right" else -o

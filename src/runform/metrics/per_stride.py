@@ -119,6 +119,9 @@ def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: floa
         r["hip_extension_peak_deg"] = _window(t, hipext, ms if np.isfinite(ms) else ic,
                                               to + 0.1 * stride_s, np.max)
         r["hip_extension_to_deg"] = _at(t, hipext, to)
+        if f"{f}_hip_extension_pelvis_deg" in s:  # 3D, relative to the pelvis (lab trials)
+            r["hip_extension_pelvis_peak_deg"] = _window(t, s[f"{f}_hip_extension_pelvis_deg"],
+                                                         ms if np.isfinite(ms) else ic, to + 0.1 * stride_s, np.max)
         r["knee_flexion_to_deg"] = _at(t, knee, to)
         r["ankle_plantarflexion_to_deg"] = _at(t, s[f"{f}_ankle_plantarflexion_deg"], to)
         # arms (the stride's own side)

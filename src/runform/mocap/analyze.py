@@ -161,10 +161,6 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
             warnings.append("No static trial: pelvic tilt is given in the ASIS-PSIS frame, which reads about "
                             "10 deg anterior in standing, and is not judged. Give --static for tilt relative "
                             "to standing.")
-        for side in ("left", "right"):
-            strides.loc[strides.foot == side, "hip_extension_pelvis_peak_deg"] = [
-                _window_max(t, series[f"{side}_hip_extension_pelvis_deg"], r.mid_s, r.to_s + 0.1 * (r.end_s - r.ic_s))
-                for r in strides[strides.foot == side].itertuples()]
     warnings += [f"Markers: {n}." for n in trial.notes]
     summary = summarise_analysis(strides, kb, warnings, LAB_ADVICE)
     summary.update(
@@ -175,11 +171,6 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
         cleaning={"max_gap_s": 0.1, "cutoff_hz": CUTOFF_HZ},
         fps=round(float(motion.attrs["fps"]), 3), duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(motion, sag, series, strides, summary, warnings)
-
-
-def _window_max(t, y, a, b) -> float:
-    sel = (t >= a) & (t <= b) & np.isfinite(y)
-    return float(np.max(y[sel])) if sel.sum() >= 2 else float("nan")
 
 
 def _series(trial: LabTrial, motion: xr.Dataset, sag: xr.Dataset) -> dict[str, np.ndarray]:

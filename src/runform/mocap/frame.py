@@ -73,14 +73,3 @@ def forward_axis(times_s: np.ndarray, pelvis: np.ndarray, feet_by_side: list[np.
 def runner_basis(forward: np.ndarray, up: np.ndarray) -> np.ndarray:
     """Rows: x forward, y up, z right; ``lab @ basis.T`` gives runner coordinates."""
     return np.stack([forward, up, np.cross(forward, up)])
-
-
-def is_treadmill(times_s: np.ndarray, pelvis_runner: np.ndarray) -> tuple[bool, float]:
-    """(treadmill?, mean forward speed of the pelvis in m/s); positions in metres."""
-    x = pelvis_runner[:, 0]
-    ok = np.isfinite(x)
-    if ok.sum() < 2:
-        return True, 0.0
-    travel = float(x[ok][-1] - x[ok][0])
-    speed = travel / float(times_s[ok][-1] - times_s[ok][0])
-    return abs(speed) < 0.5, speed

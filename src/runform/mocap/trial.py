@@ -42,14 +42,12 @@ class LabTrial:
 
 
 def read_lab(path: Path) -> LabRecording:
-    from ..io.c3d import read_c3d
+    from ..io.c3d import is_c3d, read_c3d
     from ..io.mocap_text import read_text_trial
 
     if not path.is_file():
         raise InputFileError(f"'{path}' does not exist.")
-    with open(path, "rb") as fh:
-        head = fh.read(2)
-    if len(head) == 2 and head[1] == 0x50:  # C3D: parameter block pointer, then the 0x50 key
+    if is_c3d(path):
         return read_c3d(path)
     return read_text_trial(path)
 

@@ -15,11 +15,12 @@ from .figures import curves_svg, key_frames, normalised_curves, stick_key_frames
 from .video import write_annotated
 
 
-def _clean_json(x):
+def clean_json(x):
+    """Plain JSON types; NaN and inf become null."""
     if isinstance(x, dict):
-        return {str(k): _clean_json(v) for k, v in x.items()}
+        return {str(k): clean_json(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_clean_json(v) for v in x]
+        return [clean_json(v) for v in x]
     if isinstance(x, (np.floating, float)):
         return None if not math.isfinite(float(x)) else float(x)
     if isinstance(x, np.integer):
@@ -30,7 +31,7 @@ def _clean_json(x):
 
 
 def write_summary(path: Path, summary: dict) -> None:
-    path.write_text(json.dumps(_clean_json(summary), indent=2))
+    path.write_text(json.dumps(clean_json(summary), indent=2))
 
 
 def write_strides(path: Path, strides: pd.DataFrame) -> None:
@@ -67,7 +68,7 @@ def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) ->
 
     settings_text = ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items() if v is not None)
     return env.get_template("report.html.j2").render(
-        **_clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text)
+        **clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text)
 
 
 def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | None = None, info=None) -> None:

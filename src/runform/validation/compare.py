@@ -6,6 +6,12 @@ import numpy as np
 import pandas as pd
 
 
+def markdown_table(df: pd.DataFrame) -> str:
+    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def match_events(detected: pd.DataFrame, truth: pd.DataFrame, span_s, margin_s: float = 0.05,
                  max_offset_s: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Signed IC and TO errors (detected - truth, s) for every truth contact inside the clip

@@ -16,7 +16,7 @@ import pandas as pd
 from ..gait.events import ContactDetector
 from ..motion.clean import clean
 from ..motion.geometry import LEG_FRACTION_OF_HEIGHT, analyse_scene, to_sagittal
-from .compare import match_events
+from .compare import markdown_table, match_events
 from .testbed import LabTrial, load_trials
 from .virtual_camera import side_view
 
@@ -53,12 +53,6 @@ def accuracy_table(trials: list[LabTrial], fps: float, seed: int = 1
     return pd.DataFrame(rows), pooled, np.array(all_ic), np.array(all_to)
 
 
-def _markdown(df: pd.DataFrame) -> str:
-    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join(lines)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--fps", type=float, nargs="+", default=[60.0, 30.0, 120.0])
@@ -68,7 +62,7 @@ def main() -> None:
     for fps in a.fps:
         table, pooled, _, _ = accuracy_table(trials, fps)
         print(f"\n## {fps:g} fps\n")
-        print(_markdown(table.round(1)))
+        print(markdown_table(table.round(1)))
         print("\npooled:", {k: round(v, 1) if isinstance(v, float) else v for k, v in pooled.items()})
 
 

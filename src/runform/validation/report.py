@@ -31,7 +31,7 @@ from ..gait.events import ContactDetector
 from ..gait.strides import build_strides
 from ..motion.geometry import LEG_FRACTION_OF_HEIGHT
 from ..settings import Settings
-from .compare import match_events
+from .compare import markdown_table, match_events
 from .events_accuracy import trial_errors
 from .testbed import ValidationTrial, default_mocap_dir, load_trials
 from .virtual_camera import side_view
@@ -67,11 +67,9 @@ def _med(x: np.ndarray) -> float:
     return float(np.median(np.abs(x))) if len(x) else float("nan")
 
 
-def video_rows(tr: ValidationTrial, kb, fps: float = 60.0, seed: int = 1) -> tuple[dict, np.ndarray]:
-    """The virtual side camera through the video path: event timing and metric errors."""
-    from ..mocap.analyze import analyze_lab
-
-    lab = analyze_lab(tr.lab, Settings(), kb, [])
+def video_rows(tr: ValidationTrial, lab, kb, fps: float = 60.0, seed: int = 1) -> tuple[dict, np.ndarray]:
+    """The virtual side camera through the video path: event timing, and metric errors against
+    ``lab`` (the trial's lab-path analysis with force-plate events)."""
     leg = lab.summary["scene"]["leg_length_m"]
     ic, _ = trial_errors(tr, fps, seed)
     row = {"trial": tr.name, "ic_ms": _med(ic)}
@@ -119,12 +117,11 @@ def foot_strike_rows(root: Path, kb) -> list[dict]:
     return rows
 
 
-def pelvis_rows(trials: list[ValidationTrial], kb, root: Path) -> list[dict]:
+def pelvis_rows(trials: list[ValidationTrial], labs: dict, root: Path) -> list[dict]:
     """Per-stride pelvis ranges from runform's marker frame against the OpenSim inverse
     kinematics shipped with the Hamner & Delp trials (a model fit, not a truth: reported)."""
     from ..io.mocap_text import read_mot
-    from ..metrics.pelvis import _detrended_range
-    from ..mocap.analyze import analyze_lab
+    from ..metrics.pelvis import detrended_range
 
     rows = []
     for tr in trials:
@@ -135,7 +132,7 @@ def pelvis_rows(trials: list[ValidationTrial], kb, root: Path) -> list[dict]:
             continue
         ik = read_mot(ik_path)
         t = ik["time"].to_numpy()
-        a = analyze_lab(tr.lab, Settings(), kb, [])
+        a = labs[tr.name]
         row = {"trial": tr.name}
         for col, mine in (("pelvis_tilt", "pelvic_tilt_rom_deg"), ("pelvis_list", "pelvic_obliquity_rom_deg"),
                           ("pelvis_rotation", "pelvic_rotation_rom_deg")):
@@ -143,7 +140,7 @@ def pelvis_rows(trials: list[ValidationTrial], kb, root: Path) -> list[dict]:
             for r in a.strides.itertuples():
                 sel = (t >= r.ic_s) & (t <= r.end_s)
                 y = ik[col].to_numpy()[sel]
-                ref.append(_detrended_range(t[sel], y) if col == "pelvis_rotation" else float(np.ptp(y)) if len(y) else np.nan)
+                ref.append(detrended_range(t[sel], y) if col == "pelvis_rotation" else float(np.ptp(y)) if len(y) else np.nan)
             row[f"{mine}_runform"] = float(a.strides[mine].median())
             row[f"{mine}_opensim_ik"] = float(np.nanmedian(ref))
         rows.append(row)
@@ -169,6 +166,9 @@ def validate(root: str | Path | None = None) -> dict:
     if not trials:
         raise RunformError(f"No lab trials with force data under '{root}'.",
                            "Give the folder holding hamner2013/, fukuchi_rbds/ or dorn2012/.")
+    from ..mocap.analyze import analyze_lab
+
+    labs = {}
     lab, vid, pooled = [], [], {"ic3": [], "to3": [], "ct3": [], "ic2": []}
     for tr in trials:
         r, ic, to, ct = lab_rows(tr)
@@ -176,11 +176,12 @@ def validate(root: str | Path | None = None) -> dict:
         pooled["ic3"] += list(ic)
         pooled["to3"] += list(to)
         pooled["ct3"] += list(ct)
-        r2, ic2 = video_rows(tr, kb)
+        labs[tr.name] = analyze_lab(tr.lab, Settings(), kb, [])
+        r2, ic2 = video_rows(tr, labs[tr.name], kb)
         vid.append(r2)
         pooled["ic2"] += list(ic2)
     fs = foot_strike_rows(root, kb)
-    pel = pelvis_rows(trials, kb, root)
+    pel = pelvis_rows(trials, labs, root)
     name, secs = time_30s_trial(root, kb)
     vdf = pd.DataFrame(vid)
     p = {k: np.abs(np.array(v)) for k, v in pooled.items()}
@@ -213,12 +214,7 @@ def markdown(result: dict) -> str:
     s = result["summary"]
 
     def table(rows: list[dict]) -> str:
-        if not rows:
-            return "(none)"
-        df = pd.DataFrame(rows).round(1)
-        lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
-        lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in r) + " |" for r in df.itertuples(index=False)]
-        return "\n".join(lines)
+        return markdown_table(pd.DataFrame(rows).round(1)) if rows else "(none)"
 
     def fig(key, unit="ms"):
         v = s[key]
@@ -257,15 +253,6 @@ def write(result: dict, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "validation.md").write_text(markdown(result) + "\n")
 
-    def clean(x):
-        if isinstance(x, dict):
-            return {k: clean(v) for k, v in x.items()}
-        if isinstance(x, list):
-            return [clean(v) for v in x]
-        if isinstance(x, (float, np.floating)):
-            return None if not np.isfinite(x) else float(x)
-        if isinstance(x, np.integer):
-            return int(x)
-        return x
+    from ..report.write import clean_json
 
-    (out_dir / "validation.json").write_text(json.dumps(clean(result), indent=2))
+    (out_dir / "validation.json").write_text(json.dumps(clean_json(result), indent=2))
