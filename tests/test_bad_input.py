@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE, VIDEO_DIR, run_cli
+from conftest import MOCAP_DIR, SAMPLE, VIDEO_DIR, run_cli
 from media import flat_frames, write_audio_only, write_video
 
 from runform import checks
@@ -96,7 +96,7 @@ def test_output_folder_with_other_files_is_not_overwritten(tmp_path):
 
 
 def test_front_view_is_recognised():
-    tr = load_trials()[1]
+    tr = load_trials(MOCAP_DIR)[1]
     lateral = np.cross(tr.up, tr.forward)
     front = side_view(tr.keypoints_mm,
                       tr.times_s, lateral, tr.up, fps=30.0, swap_rate_hz=0, seed=0)
