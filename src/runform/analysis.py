@@ -117,7 +117,8 @@ def _quality(strides: pd.DataFrame, warnings: list[str], advice: str) -> dict:
     """
     st = strides["stride_time_ms"].astype(float)
     cv = float(100 * st.std() / st.mean()) if len(st) > 1 else float("nan")
-    conf = float(strides["keypoint_confidence"].mean())
+    has_conf = "keypoint_confidence" in strides  # keypoint sources only; a sensor has none
+    conf = float(strides["keypoint_confidence"].mean()) if has_conf else 1.0
     n = int(len(strides))
     if n < 6 or not cv <= 10 or conf < 0.5:
         level = "poor"
@@ -126,7 +127,10 @@ def _quality(strides: pd.DataFrame, warnings: list[str], advice: str) -> dict:
     else:
         level = "good"
     if level == "poor":
+        conf_text = f", keypoint confidence {conf:.2f}" if has_conf else ""
         warnings.append(f"Low confidence in these results: {n} strides, stride time varies by {cv:.0f} % "
-                        f"(steady running: 2-4 %), keypoint confidence {conf:.2f}. {advice}")
-    return {"level": level, "n_strides": n, "stride_time_cv_pct": round(cv, 1),
-            "keypoint_confidence": round(conf, 3)}
+                        f"(steady running: 2-4 %){conf_text}. {advice}")
+    out = {"level": level, "n_strides": n, "stride_time_cv_pct": round(cv, 1)}
+    if has_conf:
+        out["keypoint_confidence"] = round(conf, 3)
+    return out

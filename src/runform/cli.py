@@ -21,7 +21,8 @@ from . import __version__
 from .errors import RunformError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="runform: running-form analysis from a side-view video or a lab motion-capture trial.")
+                  help="runform: running-form analysis from a side-view video, a lab motion-capture trial or a "
+                       "pelvis-worn sensor.")
 err = Console(stderr=True)
 out = Console()
 
@@ -78,7 +79,7 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
                       TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("Pose", total=None)
             analyze(video_path, out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
-                    markers=kw.get("markers"), on_progress=lambda n: bar.advance(task, n),
+                    markers=kw.get("markers"), imu=kw.get("imu"), on_progress=lambda n: bar.advance(task, n),
                     on_total=lambda n: bar.update(task, total=n))
     except (Exception, KeyboardInterrupt) as e:  # a bug gets a short message, traceback on request
         _fail(e)
@@ -122,13 +123,40 @@ def analyze(
                                           "[default: the one static file beside the trial]."),
     markers: Optional[Path] = typer.Option(None, "--markers", help="Lab trial: marker mapping file (YAML/TOML) "
                                            "for a marker set runform does not know."),
+    columns: Optional[str] = typer.Option(None, "--columns", help="Sensor CSV: which column is which, e.g. "
+                                          "time=ts,acc_x=AX,acc_y=AY,acc_z=AZ,gyr_x=GX,gyr_y=GY,gyr_z=GZ."),
+    units: Optional[str] = typer.Option(None, "--units", help="Sensor CSV: units when not detected, e.g. "
+                                        "acc=m/s2,gyr=rad/s,time=ms."),
+    rate: Optional[float] = typer.Option(None, "--rate", help="Sensor CSV without a time column: sampling rate (Hz)."),
+    standing: Optional[str] = typer.Option(None, "--standing", help="Sensor CSV: START:END seconds of standing "
+                                           "still, for pelvic tilt relative to standing."),
 ):
-    """Analyse a running recording (side-view video or lab motion-capture trial) and write
-    summary.json, strides.csv, frames.csv, report.html (and annotated.mp4 for video)."""
-    out_dir = out_dir or Path.cwd() / f"{video.stem}-runform"
+    """Analyse a running recording (side-view video, lab motion-capture trial or pelvis-worn
+    sensor CSV) and write summary.json, strides.csv, frames.csv, report.html (and annotated.mp4
+    for video)."""
+    out_dir = out_dir or Path.cwd() / f"{Path(video.name.removesuffix('.gz')).stem}-runform"
+    try:
+        window = _window(standing)
+    except Exception as e:
+        _fail(e)
     _run(video, out_dir, height=height, speed=speed, sex=sex, start=start, end=end,
          references=str(references) if references else None, video=video_out,
-         forces=forces, static=static, markers=markers)
+         forces=forces, static=static, markers=markers,
+         imu={"columns": columns, "units": units, "rate_hz": rate, "standing_s": window})
+
+
+def _window(text: str | None) -> tuple[float, float] | None:
+    from .errors import UsageError
+
+    if not text:
+        return None
+    try:
+        a, b = (float(x) for x in text.split(":"))
+    except ValueError:
+        raise UsageError(f"--standing '{text}' is not START:END in seconds, e.g. 0:5.") from None
+    if b <= a or a < 0:
+        raise UsageError(f"--standing {text}: END must be after START, both at least 0.")
+    return a, b
 
 
 @app.command()

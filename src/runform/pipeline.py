@@ -84,7 +84,8 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
 
 
 def source_kind(path: str | Path) -> str:
-    """'lab' for motion capture (C3D by content, TRC, tab-separated marker tables), else 'video'."""
+    """'lab' for motion capture (C3D by content, TRC, tab-separated marker tables), 'imu' for a
+    sensor CSV (accelerometer columns), else 'video'."""
     path = Path(path)
     if not path.is_file():
         return "video"  # the video reader gives the missing-file message
@@ -93,19 +94,71 @@ def source_kind(path: str | Path) -> str:
 
     if path.suffix.lower() in (".c3d", ".trc") or is_c3d(path) or is_trc(path):
         return "lab"
+    suffixes = "".join(path.suffixes[-2:]).lower()
     if path.suffix.lower() in (".txt", ".tsv", ".csv") and is_marker_table(path):
         return "lab"
+    if suffixes.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+        from .io.imu import is_imu_table
+
+        if is_imu_table(path):
+            return "imu"
     return "video"
 
 
 def analyze(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *, forces=None,
-            static=None, markers=None, on_progress=None, on_total=None) -> Path:
-    """Analyse any supported recording into ``out_dir``."""
-    if source_kind(path) == "lab":
+            static=None, markers=None, imu: dict | None = None, on_progress=None, on_total=None) -> Path:
+    """Analyse any supported recording into ``out_dir``. ``imu``: the sensor options
+    (``columns``, ``units``, ``rate_hz``, ``standing_s``; see ``analyze_imu_file``)."""
+    kind = source_kind(path)
+    imu = {k: v for k, v in (imu or {}).items() if v}
+    if imu and kind != "imu":
+        raise UsageError("--columns, --units, --rate and --standing apply to sensor recordings (CSV).")
+    if kind == "imu":
+        if forces or static or markers:
+            raise UsageError("--forces, --static and --markers apply to lab motion-capture trials (C3D, TRC).")
+        return analyze_imu_file(path, out_dir, settings, **imu)
+    if kind == "lab":
         return analyze_lab_file(path, out_dir, settings, forces=forces, static=static, markers=markers)
     if forces or static or markers:
         raise UsageError("--forces, --static and --markers apply to lab motion-capture trials (C3D, TRC).")
     return analyze_video(path, out_dir, settings, on_progress=on_progress, on_total=on_total)
+
+
+def analyze_imu_file(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,
+                     columns: str | None = None, units: str | None = None, rate_hz: float | None = None,
+                     standing_s: tuple[float, float] | None = None) -> Path:
+    """Analyse a pelvis-worn sensor recording (CSV); same outputs as the other sources, no video.
+
+    ``columns``: 'time=ts,acc_x=AX,...' for names runform does not recognise; ``units``:
+    'acc=g,gyr=rad/s,time=ms'; ``rate_hz`` for a file without a time column; ``standing_s``:
+    (start, end) of a standing-still window, for tilt relative to standing."""
+    from .imu.analyze import analyze_imu
+    from .io.imu import load_imu_csv
+    from .report.write import write_outputs
+
+    path, out_dir = Path(path), Path(out_dir)
+    _check_out_dir(out_dir)
+    kb = load_knowledge(settings.sex, settings.references)
+    rec = load_imu_csv(path, columns, units, rate_hz)
+    warnings: list[str] = []
+    analysis = analyze_imu(rec, settings, kb, warnings, standing_s)
+    analysis.summary.update({
+        "runform_version": __version__,
+        "source": {"type": "imu", "file": path.name, "rate_hz": round(float(rec.attrs["sampling_rate_hz"]), 3),
+                   "channels": [v for v in ("acc", "gyr", "mag", "quat") if v in rec],
+                   "units": rec.attrs.get("units")},
+        "settings": {**settings.as_dict(), "columns": columns, "units": units, "rate_hz": rate_hz,
+                     "standing_s": list(standing_s) if standing_s else None},
+        "warnings": analysis.warnings,
+    })
+    tmp = _partial_dir(out_dir)
+    try:
+        write_outputs(tmp, analysis, settings, kb)
+        _swap_into_place(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
 
 
 def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,

@@ -81,8 +81,11 @@ def assess(summary: dict, strides: pd.DataFrame, kb: Knowledge) -> list[dict]:
     """Flag the knowledge base's faults; returns findings in the order of base.yaml."""
     found: set[str] = set()
     findings = []
-    kp_conf = float(strides["keypoint_confidence"].mean()) if len(strides) else 0.0
-    kp_factor = float(np.clip(0.2 + 0.8 * (kp_conf - 0.3) / 0.5, 0.2, 1.0))
+    if "keypoint_confidence" in strides:  # keypoint sources; a sensor's certainty is in its stride count
+        kp_conf = float(strides["keypoint_confidence"].mean()) if len(strides) else 0.0
+        kp_factor = float(np.clip(0.2 + 0.8 * (kp_conf - 0.3) / 0.5, 0.2, 1.0))
+    else:
+        kp_factor = 1.0
     n_factor = min(1.0, len(strides) / FULL_CONFIDENCE_STRIDES)
     for fault in kb.faults:
         conds, mode = (fault["all"], all) if "all" in fault else (fault["any"], any)

@@ -67,6 +67,17 @@ def per_frame_series(motion: xr.Dataset) -> dict[str, np.ndarray]:
     return s
 
 
+def temporal_metrics(ic: float, to: float, contra_ic: float, end: float, speed_mps: float | None) -> dict:
+    """Times of one stride (any source): stride, step (IC to the other foot's IC), contact (IC to TO),
+    flight (TO to the other foot's IC), duty factor; step and stride length from the speed."""
+    stride_s, step_s, contact_s = end - ic, contra_ic - ic, to - ic
+    return {"stride_time_ms": 1000 * stride_s, "step_time_ms": 1000 * step_s, "cadence_spm": 120.0 / stride_s,
+            "ground_contact_ms": 1000 * contact_s, "flight_ms": 1000 * (contra_ic - to),
+            "duty_factor_pct": 100 * contact_s / stride_s,
+            "step_length_m": speed_mps * step_s if speed_mps else float("nan"),
+            "stride_length_m": speed_mps * stride_s if speed_mps else float("nan")}
+
+
 def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: float,
                    speed_mps: float | None, series: dict[str, np.ndarray] | None = None
                    ) -> pd.DataFrame:
@@ -78,19 +89,8 @@ def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: floa
     rows = []
     for _, st in strides.iterrows():
         f, ic, to, ms, cic, end = st.foot, st.ic_s, st.to_s, st.mid_s, st.contra_ic_s, st.end_s
-        r: dict[str, float | str] = {}
-        stride_s, step_s, contact_s = end - ic, cic - ic, to - ic
-        r["stride_time_ms"] = 1000 * stride_s
-        r["step_time_ms"] = 1000 * step_s
-        r["cadence_spm"] = 120.0 / stride_s
-        r["ground_contact_ms"] = 1000 * contact_s
-        r["flight_ms"] = 1000 * (cic - to)
-        r["duty_factor_pct"] = 100 * contact_s / stride_s
-        if speed_mps:
-            r["step_length_m"] = speed_mps * step_s
-            r["stride_length_m"] = speed_mps * stride_s
-        else:
-            r["step_length_m"] = r["stride_length_m"] = float("nan")
+        r: dict[str, float | str] = temporal_metrics(ic, to, cic, end, speed_mps)
+        stride_s = end - ic
         osc = _window(t, hip[:, 1], ic, cic, np.ptp)
         r["vertical_oscillation_cm"] = 100 * osc
         r["vertical_ratio_pct"] = 100 * osc / r["step_length_m"] if speed_mps else float("nan")

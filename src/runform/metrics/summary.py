@@ -59,6 +59,8 @@ def _trend(t: np.ndarray, x: np.ndarray) -> dict | None:
 
 
 def strike_pattern_summary(df: pd.DataFrame) -> dict | None:
+    if "foot_strike_pattern" not in df:
+        return None
     pats = df["foot_strike_pattern"].replace("", np.nan).dropna()
     if pats.empty:
         return None

@@ -40,9 +40,19 @@ def write_strides(path: Path, strides: pd.DataFrame) -> None:
 
 def write_frames(path: Path, motion, series: dict) -> None:
     """Per frame: time, every keypoint's coordinates (unit in the column name: image pixels for
-    video, metres in runner coordinates for lab trials) and confidence, and the angles."""
+    video, metres in runner coordinates for lab trials) and confidence, and the angles; for a
+    sensor, its channels (sensor axes) and the derived signals."""
     t = motion["time"].values
     cols = {"time_s": np.round(t, 4)}
+    if "position" not in motion:
+        for var, unit in (("acc", "g"), ("gyr", "dps"), ("mag", "raw")):
+            if var in motion:
+                for k, axis in enumerate(motion["axis"].values):
+                    cols[f"{var}_{axis}_{unit}"] = np.round(motion[var].values[:, k], 4)
+        for k, v in series.items():
+            cols[k] = np.round(v, 3)
+        pd.DataFrame(cols).to_csv(path, index=False)
+        return
     pos = motion["position"].values
     conf = motion["confidence"].values
     unit = motion.attrs.get("space_unit", "px")
@@ -80,9 +90,11 @@ def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | No
     write_frames(out / "frames.csv", analysis.motion_px, analysis.series)
     if video is not None:
         frames = key_frames(str(video), analysis.motion_px, analysis.strides, s["scene"]["camera_tilt_deg"])
-    else:
+    elif analysis.sagittal is not None:
         frames = stick_key_frames(analysis.sagittal, analysis.strides)
-    curves = normalised_curves(analysis.series, analysis.sagittal["time"].values, analysis.strides)
+    else:  # a sensor: no body to draw
+        frames = []
+    curves = normalised_curves(analysis.series, analysis.motion_px["time"].values, analysis.strides)
     (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves)))
     if settings.annotated_video and video is not None:
         write_annotated(out / "annotated.mp4", str(video), analysis.motion_px, analysis.series,

@@ -203,7 +203,13 @@ def validate(root: str | Path | None = None) -> dict:
             e = vdf[f"{k}_err"].abs()
             summary[f"{k}_2d_vs_3d"] = {"median_abs_error": float(e.median()), "max_abs_error": float(e.max()),
                                         "n_trials": int(e.notna().sum())}
-    return {"summary": summary, "lab": lab, "video": vid, "foot_strike": fs, "pelvis_vs_ik": pel}
+    result = {"summary": summary, "lab": lab, "video": vid, "foot_strike": fs, "pelvis_vs_ik": pel}
+    imu_root = root.parent / "imu"
+    if (imu_root / "alcantara_sacral").is_dir() and (imu_root / "adept_outdoor_run").is_dir():
+        from .imu_accuracy import imu_validation
+
+        result["imu"] = imu_validation(imu_root, [t for t in trials if "overground" not in t.name])
+    return result
 
 
 def _q(x: np.ndarray, q: float) -> float | None:
@@ -246,7 +252,49 @@ def markdown(result: dict) -> str:
               table(result["video"]), "", "## Foot-strike pattern", "", table(result["foot_strike"]), "",
               "## Pelvis range per stride: runform (ASIS/PSIS frame) vs OpenSim inverse kinematics (deg)", "",
               table(result.get("pelvis_vs_ik", []))]
+    if "imu" in result:
+        lines += ["", imu_markdown(result["imu"], table)]
     return "\n".join(lines)
+
+
+IMU_TARGETS = {"contact_ms": 15, "step_ms": 5, "cadence_spm": 1, "pelvis_rom_deg": 2, "adept_steps_pct": 2,
+               "adept_seconds": 10, "adept_memory_mb": 500}
+
+
+def imu_markdown(imu: dict, table) -> str:
+    s = imu["summary"]
+    a = s["adept"]
+    p = s["pelvis_rom_deg"]
+    lines = ["## Pelvis-worn sensor", "",
+             "| check | result | target |", "|---|---|---|",
+             f"| Contact time, sacral accelerometer vs treadmill GRF (Alcantara, {s['cadence_spm']['n_conditions']} "
+             f"conditions; {s['contacts_matched'][0]}/{s['contacts_matched'][1]} contacts matched) | median "
+             f"{s['contact_ms']['median']:.1f} ms, p95 {s['contact_ms']['p95']:.1f} ms (n = {s['contact_ms']['n']}) "
+             f"| <= {IMU_TARGETS['contact_ms']} ms |",
+             f"| Step time, same | median {s['step_ms']['median']:.1f} ms, p95 {s['step_ms']['p95']:.1f} ms "
+             f"| <= {IMU_TARGETS['step_ms']} ms |",
+             f"| Cadence per condition, same | median {s['cadence_spm']['median_abs_error']:.2f}, max "
+             f"{s['cadence_spm']['max_abs_error']:.2f} steps/min | <= {IMU_TARGETS['cadence_spm']} |"]
+    for k in ROM_NAMES:
+        v = p[k]
+        lines.append(f"| Pelvic {k} range per stride, virtual sacral IMU vs markers | median "
+                     f"{v['per_stride_median']:.2f} deg, p95 {v['per_stride_p95']:.2f}, worst trial median "
+                     f"{v['worst_trial_median']:.2f} ({v['n_strides']} strides) | <= {IMU_TARGETS['pelvis_rom_deg']} deg |")
+    f = s["feet"]
+    lines += [f"| Left/right from the pelvis rotation vs force plates | {f['correct']}/{f['assigned']} steps; left "
+              f"unknown on {', '.join(f['trials_unassigned']) or 'none'} | (reported) |",
+              f"| Steps, 25 min hip recording vs the ankle's (ADEPT) | {a['hip_steps']} vs {a['ankle_steps']} "
+              f"({a['difference_pct']:+.2f} %, {a['running_s']:.0f} s running in {a['bouts']} bouts) | within "
+              f"{IMU_TARGETS['adept_steps_pct']} % |",
+              f"| `runform analyze` on it: time, peak memory | {a['seconds']} s, {a['peak_memory_mb']:.0f} MB | < "
+              f"{IMU_TARGETS['adept_seconds']} s, < {IMU_TARGETS['adept_memory_mb']} MB |",
+              "", "### Alcantara conditions (median |error| per condition)", "", table(imu["alcantara"]),
+              "", "### Virtual sacral IMU per trial (median |error| of per-stride ranges, deg)", "",
+              table(imu["virtual_imu"])]
+    return "\n".join(lines)
+
+
+ROM_NAMES = ("tilt", "obliquity", "rotation")
 
 
 def write(result: dict, out_dir: Path) -> None:
