@@ -84,8 +84,8 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
 
 
 def source_kind(path: str | Path) -> str:
-    """'lab' for motion capture (C3D by content, TRC, tab-separated marker tables), 'imu' for a
-    sensor CSV (accelerometer columns), else 'video'."""
+    """'lab' for motion capture (C3D by content, TRC, tab-separated marker tables), 'imu' for any
+    other table (CSV, TSV, or a .txt with accelerometer columns), else 'video'."""
     path = Path(path)
     if not path.is_file():
         return "video"  # the video reader gives the missing-file message
@@ -97,7 +97,9 @@ def source_kind(path: str | Path) -> str:
     suffixes = "".join(path.suffixes[-2:]).lower()
     if path.suffix.lower() in (".txt", ".tsv", ".csv") and is_marker_table(path):
         return "lab"
-    if suffixes.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+    if suffixes.endswith((".csv", ".csv.gz", ".tsv")):
+        return "imu"  # a table that is not markers: the sensor loader names what it lacks
+    if path.suffix.lower() == ".txt":
         from .io.imu import is_imu_table
 
         if is_imu_table(path):

@@ -206,7 +206,8 @@ def _times(df: pd.DataFrame, col: str | None, unit: str | None, rate_hz: float |
     name_unit = _split_unit(str(col))[1]
     unit = unit or (name_unit if name_unit in _TIME_UNITS else None)
     if unit is None:
-        dt = np.nanmedian(np.diff(x))
+        d = np.diff(x)
+        dt = float(np.nanmedian(d[d > 0])) if (d > 0).any() else 0.0  # repeats are reported later
         unit = next((u for u, lo, hi in (("s", 2e-4, 0.25), ("ms", 0.2, 250), ("us", 200, 2.5e5), ("ns", 2e5, 2.5e8))
                      if lo <= dt <= hi), None)
         if unit is None:
@@ -247,7 +248,9 @@ def _scale(x: np.ndarray, kind: str, unit: str | None, col_unit: str | None) -> 
     table = _ACC_UNITS if kind == "acc" else _GYR_UNITS
     unit = unit or (col_unit if col_unit in table else None)
     if unit:
-        return x * table[unit], unit + " (given)" if col_unit != unit else unit + " (from the column names)"
+        name = "g" if table[unit] == 1.0 and kind == "acc" else ("deg/s" if table[unit] == 1.0 else
+                                                              ("m/s^2" if kind == "acc" else "rad/s"))
+        return x * table[unit], name + (" (given)" if col_unit != unit else " (from the column names)")
     if kind == "acc":
         g = float(np.linalg.norm(np.nanmean(x, axis=0)))
         if 0.6 <= g <= 1.6:
