@@ -36,7 +36,7 @@ from ..errors import InputFileError, NotAnalysableError, UsageError
 G = 9.80665
 AXES = ("x", "y", "z")
 BODY_AXES = {"pa": "x", "ap": "x", "si": "y", "vt": "y", "ml": "z"}  # anterior, superior, right
-_TIME_NAMES = ("time", "timestamp", "datetime", "datetime", "t", "seconds", "secs", "ts", "epoch")
+_TIME_NAMES = ("time", "timestamp", "datetime", "t", "seconds", "secs", "ts", "epoch")
 _SENSORS = {"acc": ("acc", "accel", "accelerometer", "a", "accln", "acclowg", "accwr"),
             "gyr": ("gyr", "gyro", "gyroscope", "g", "angvel", "angularvelocity", "rot"),
             "mag": ("mag", "magnetometer", "m")}
