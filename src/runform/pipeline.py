@@ -136,7 +136,6 @@ def analyze_imu_file(path: str | Path, out_dir: str | Path, settings: Settings =
     (start, end) of a standing-still window, for tilt relative to standing."""
     from .imu.analyze import analyze_imu
     from .io.imu import load_imu_csv
-    from .report.write import write_outputs
 
     path, out_dir = Path(path), Path(out_dir)
     _check_out_dir(out_dir)
@@ -153,14 +152,7 @@ def analyze_imu_file(path: str | Path, out_dir: str | Path, settings: Settings =
                      "standing_s": list(standing_s) if standing_s else None},
         "warnings": analysis.warnings,
     })
-    tmp = _partial_dir(out_dir)
-    try:
-        write_outputs(tmp, analysis, settings, kb)
-        _swap_into_place(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return _write_atomically(out_dir, analysis, settings, kb)
 
 
 def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,
@@ -168,7 +160,6 @@ def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings =
     """Analyse a lab motion-capture trial; same outputs as video (no annotated video)."""
     from .mocap.analyze import analyze_lab
     from .mocap.trial import load_lab_trial
-    from .report.write import write_outputs
 
     path, out_dir = Path(path), Path(out_dir)
     _check_out_dir(out_dir)
@@ -184,6 +175,13 @@ def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings =
         "settings": settings.as_dict(),
         "warnings": analysis.warnings,
     })
+    return _write_atomically(out_dir, analysis, settings, kb)
+
+
+def _write_atomically(out_dir: Path, analysis, settings: Settings, kb) -> Path:
+    """The outputs of a source without video, written beside out_dir and moved into place."""
+    from .report.write import write_outputs
+
     tmp = _partial_dir(out_dir)
     try:
         write_outputs(tmp, analysis, settings, kb)

@@ -33,6 +33,7 @@ import xarray as xr
 from ..analysis import Analysis, summarise_analysis
 from ..assess.knowledge import Knowledge
 from ..errors import NotAnalysableError
+from ..io.imu import G
 from ..metrics.pelvis import pelvis_stride_metrics
 from ..metrics.per_stride import temporal_metrics
 from ..settings import Settings
@@ -42,7 +43,6 @@ from .events import SacralEventDetector
 
 IMU_ADVICE = "A longer steady run, with the sensor firmly on the sacrum, gives reliable figures."
 FOOT_AGREEMENT = 0.75
-G = 9.80665
 
 
 def _moving_average(x: np.ndarray, n: int) -> np.ndarray:

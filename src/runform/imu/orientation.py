@@ -57,6 +57,7 @@ def orientations(gyr_dps: np.ndarray, acc_g: np.ndarray, rate_hz: float) -> np.n
 
 
 def quat_to_matrix(q: np.ndarray) -> np.ndarray:
+    """(time, 4) w, x, y, z -> (time, 3, 3); vectorised (imufusion's converts one quaternion a call)."""
     w, x, y, z = (q[:, i] for i in range(4))
     return np.stack([
         np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)], -1),
@@ -82,33 +83,6 @@ def up_in_sensor(acc_g: np.ndarray, R: np.ndarray | None, sel: np.ndarray | None
     sel = np.ones(len(acc_g), bool) if sel is None else sel
     v = np.nanmean(R[sel, 2, :], axis=0) if R is not None else np.nanmean(acc_g[sel], axis=0)
     return v / np.linalg.norm(v)
-
-
-def forward_in_sensor(acc_g: np.ndarray, up: np.ndarray, rate_hz: float) -> np.ndarray:
-    """Unsigned fore-aft axis: the principal axis of the horizontal specific force (low-passed at
-    10 Hz so impact ringing does not steer it)."""
-    a = np.nan_to_num(acc_g - np.nanmean(acc_g, axis=0))
-    a = np.stack([_lowpass(a[:, j], 10.0, rate_hz) for j in range(3)], 1)
-    h = a - np.outer(a @ up, up)
-    w, v = np.linalg.eigh(h.T @ h)
-    f = v[:, -1]
-    return f - up * (f @ up)
-
-
-def signed_forward(forward: np.ndarray, acc_g: np.ndarray, t: np.ndarray, ic_s: np.ndarray,
-                   to_s: np.ndarray) -> tuple[np.ndarray, float]:
-    """Forward signed by braking: early stance (first 30 %) decelerates relative to late stance
-    (last 40 %). Returns the axis and the braking difference in g (negative when right)."""
-    fa = np.nan_to_num(acc_g) @ forward
-    diffs = []
-    for a, b in zip(ic_s, to_s):
-        d = b - a
-        early = (t >= a) & (t <= a + 0.3 * d)
-        late = (t >= b - 0.4 * d) & (t <= b)
-        if early.any() and late.any():
-            diffs.append(fa[early].mean() - fa[late].mean())
-    m = float(np.median(diffs)) if diffs else 0.0
-    return (forward, m) if m <= 0 else (-forward, -m)
 
 
 def pelvis_axes(R: np.ndarray, align: np.ndarray, rate_hz: float) -> np.ndarray:

@@ -28,6 +28,7 @@ from ..gait.strides import build_strides
 from ..imu.analyze import analyze_imu, process_bout
 from ..io.imu import load_imu_csv, make_imu
 from ..metrics.pelvis import pelvis_stride_metrics
+from ..mocap.forces import contacts_from_force
 from ..mocap.pelvis import angles_deg
 from ..settings import Settings
 from .virtual_imu import virtual_sacral_imu
@@ -37,35 +38,21 @@ ROM_COLUMNS = {"tilt": "pelvic_tilt_rom_deg", "obliquity": "pelvic_obliquity_rom
                "rotation": "pelvic_rotation_rom_deg"}
 
 
-def _crossings(x: np.ndarray, level: float, rate: float) -> tuple[np.ndarray, np.ndarray]:
-    up = np.flatnonzero((x[:-1] < level) & (x[1:] >= level))
-    dn = np.flatnonzero((x[:-1] >= level) & (x[1:] < level))
-    fu = up + (level - x[up]) / (x[up + 1] - x[up])
-    fd = dn + (x[dn] - level) / (x[dn] - x[dn + 1])
-    return fu / rate, fd / rate
-
-
 def grf_contacts(grf_bw: np.ndarray, rate: float, mass_kg: float) -> pd.DataFrame:
-    """Complete contacts (IC, TO) from a vertical GRF in body weights."""
-    ic, to = _crossings(grf_bw, BW_THRESHOLD_N / (mass_kg * 9.81), rate)
-    rows = [(a, to[to > a][0]) for a in ic if (to > a).any()]
-    return pd.DataFrame(rows, columns=["ic_s", "to_s"])
+    """Contacts (IC, TO) from a vertical GRF in body weights, by the force-plate rule of the lab path."""
+    t = np.arange(len(grf_bw)) / rate
+    return pd.DataFrame(contacts_from_force(t, grf_bw * mass_kg * 9.81, BW_THRESHOLD_N), columns=["ic_s", "to_s"])
 
 
 def _match(est: pd.DataFrame, truth: pd.DataFrame, tol_s: float = 0.08) -> pd.DataFrame:
     """Truth rows with the nearest estimate's ic/to (NaN when none within tol)."""
-    out = truth.copy()
     ic = est.ic_s.to_numpy()
-    k = np.clip(np.searchsorted(ic, truth.ic_s.to_numpy()), 1, max(len(ic) - 1, 1)) if len(ic) > 1 else None
     e_ic, e_to = np.full(len(truth), np.nan), np.full(len(truth), np.nan)
     for j, a in enumerate(truth.ic_s):
-        if not len(ic):
-            break
-        cand = [i for i in (k[j] - 1, k[j]) if 0 <= i < len(ic)] if k is not None else [0]
-        i = min(cand, key=lambda i: abs(ic[i] - a))
-        if abs(ic[i] - a) <= tol_s:
+        i = int(np.argmin(np.abs(ic - a))) if len(ic) else None
+        if i is not None and abs(ic[i] - a) <= tol_s:
             e_ic[j], e_to[j] = ic[i], est.to_s.iloc[i]
-    return out.assign(est_ic_s=e_ic, est_to_s=e_to)
+    return truth.assign(est_ic_s=e_ic, est_to_s=e_to)
 
 
 def alcantara_rows(root: Path) -> list[dict]:

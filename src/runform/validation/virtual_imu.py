@@ -20,10 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..dsp import butter_lowpass, filtfilt
+from ..io.imu import G
 from ..mocap.trial import LabTrial
 
 SACRUM_IN_PELVIS_M = np.array([-0.12, 0.03, 0.0])  # behind and above the hip-centre midpoint
-G = 9.80665
 
 
 def _rot(axis: int, deg: float) -> np.ndarray:
