@@ -120,6 +120,23 @@ def probe(path: str | Path) -> VideoInfo:
         container.close()
 
 
+def keyframe_times(path: str | Path) -> list[float]:
+    """Presentation times (s, from the stream start) of the video's keyframes, read from the
+    packets without decoding. A segment that starts between keyframes has to decode from the
+    keyframe before it, so segment plans use these to weigh where to cut."""
+    container = _open(Path(path))
+    try:
+        stream = container.streams.video[0]
+        tb = float(stream.time_base)
+        t0 = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        times = sorted(p.pts * tb - t0 for p in container.demux(stream) if p.is_keyframe and p.pts is not None)
+    except Exception:
+        times = []  # unreadable packets: the decoder reports them; plans then assume no seek cost
+    finally:
+        container.close()
+    return times
+
+
 def iter_frames(
     path: str | Path,
     start_s: float = 0.0,
