@@ -160,6 +160,83 @@ def _window(text: str | None) -> tuple[float, float] | None:
 
 
 @app.command()
+def batch(
+    inputs: list[str] = typer.Argument(..., help="Recordings, folders (searched recursively) or patterns "
+                                       "such as 'trials/**/*.c3d': videos, lab trials, sensor CSVs."),
+    out_dir: Path = typer.Option(Path("runform-batch"), "--out", "-o", help="Batch folder: status.csv, "
+                                 "strides.parquet, recordings.parquet and one folder per recording."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler, "
+                                            "e.g. tcp://10.0.0.5:8786 [default: a local cluster on this machine]."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local cluster: worker processes "
+                                          "[default: one per core]."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with per-recording details: "
+                                            "file,athlete,height,speed,sex."),
+    height: Optional[float] = typer.Option(None, "--height", help="Runner's height in metres, for all recordings."),
+    speed: Optional[str] = typer.Option(None, "--speed", help="Treadmill speed for all recordings (3.2, 12kmh...)."),
+    sex: Optional[str] = typer.Option(None, "--sex", help="m or f, for sex-specific reference ranges."),
+    references: Optional[Path] = typer.Option(None, "--references", help="TOML file of your own reference ranges."),
+    video_out: bool = typer.Option(False, "--video/--no-video", help="Write annotated.mp4 for each video."),
+    columns: Optional[str] = typer.Option(None, "--columns", help="Sensor CSVs: which column is which."),
+    units: Optional[str] = typer.Option(None, "--units", help="Sensor CSVs: units when not detected."),
+    rate: Optional[float] = typer.Option(None, "--rate", help="Sensor CSVs without a time column: rate (Hz)."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again the recordings that failed "
+                                      "before (errors from bugs or lost workers are always retried)."),
+):
+    """Analyse many recordings on a Dask cluster (local by default) into one folder with a status
+    table and research-ready Parquet tables; a rerun skips what is done."""
+    _quiet()
+    from .settings import Settings, parse_speed
+
+    try:
+        if workers is not None and workers < 1:
+            from .errors import UsageError
+
+            raise UsageError("--workers must be at least 1.")
+        base = Settings(height_m=height, speed_mps=parse_speed(speed), sex=sex,
+                        references=str(references.resolve()) if references else None,
+                        annotated_video=video_out).as_dict()
+        from .batch.run import run_batch
+
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TextColumn("{task.fields[rate]}"), TextColumn("[red]{task.fields[failed]}"),
+                      TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("Batch", total=None, rate="", failed="")
+            state = {"t0": 0.0, "done": 0, "failed": 0}
+
+            def on_start(todo: int, done_before: int, skipped: int) -> None:
+                import time
+
+                state["t0"] = time.perf_counter()
+                err.print(f"runform batch: {todo} to analyse, {done_before} done or failed before, "
+                          f"{skipped} files that are not recordings")
+                bar.update(task, total=todo)
+
+            def on_result(row: dict) -> None:
+                import time
+
+                state["done"] += 1
+                if row["status"] != "done":
+                    state["failed"] += 1
+                    err.print(f"  [yellow]{row['status']}[/] {row['file']}: {row['error']}", soft_wrap=True)
+                per_min = state["done"] / max(time.perf_counter() - state["t0"], 1e-9) * 60
+                bar.update(task, advance=1, rate=f"{per_min:.1f}/min",
+                           failed=f"{state['failed']} failed" if state["failed"] else "")
+
+            result = run_batch(inputs, out_dir, base, {"columns": columns, "units": units, "rate_hz": rate},
+                               manifest=manifest, scheduler=scheduler, n_workers=workers, retry_failed=retry_failed,
+                               on_start=on_start, on_result=on_result)
+    except (Exception, KeyboardInterrupt) as e:
+        _fail(e)
+    errors = f", {result.count('error')} errors (a rerun retries them)" if result.count("error") else ""
+    where = f" on {result.workers} workers" if result.workers else " (nothing left to analyse)"
+    out.print(f"[bold]runform batch[/] {result.count('done')} done, {result.count('failed')} failed{errors}, "
+              f"{result.count('not a recording')} not recordings; {result.n_strides} strides "
+              f"in {result.seconds:.0f} s{where}", soft_wrap=True)
+    out.print(f"Tables: {out_dir / 'strides.parquet'}, {out_dir / 'recordings.parquet'}; "
+              f"status: {out_dir / 'status.csv'}", soft_wrap=True)
+
+
+@app.command()
 def demo(
     out_dir: Path = typer.Option(Path("runform-demo"), "--out", "-o", help="Output folder."),
     video_out: bool = typer.Option(True, "--video/--no-video", help="Write annotated.mp4."),

@@ -1,0 +1,1 @@
+"""Many recordings at once on a Dask cluster: ``runform batch``."""
