@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up runform in ./.venv with the pinned dependency set (constraints.txt).
 #   bash scripts/setup.sh          runform itself
-#   bash scripts/setup.sh --test   plus the test tools and Debian's chromium for the browser tests
+#   bash scripts/setup.sh --test   plus the test tools, Debian's chromium for the browser tests and a
+#                                  running PostgreSQL with the test database (scripts/test_postgres.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -11,13 +12,18 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 extra=""
 if [ "${1:-}" = "--test" ]; then
   extra="[test]"
-  if [ ! -x /usr/bin/chromium ]; then
+  # the browser tests need Debian's chromium; the store's PostgreSQL test a running server
+  need=""
+  [ -x /usr/bin/chromium ] || need="$need chromium"
+  command -v pg_ctlcluster >/dev/null 2>&1 || need="$need postgresql"
+  if [ -n "$need" ]; then
     if [ "$(id -u)" = 0 ]; then
-      apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+      apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need
     else
-      echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium' first." >&2; exit 1
+      echo "The tests need Debian's$need: run 'sudo apt-get install$need' first." >&2; exit 1
     fi
   fi
+  bash scripts/test_postgres.sh
 fi
 [ -d .venv ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

@@ -179,6 +179,8 @@ def batch(
     columns: Optional[str] = typer.Option(None, "--columns", help="Sensor CSVs: which column is which."),
     units: Optional[str] = typer.Option(None, "--units", help="Sensor CSVs: units when not detected."),
     rate: Optional[float] = typer.Option(None, "--rate", help="Sensor CSVs without a time column: rate (Hz)."),
+    db: Optional[str] = typer.Option(None, "--db", help="Also store each result as a session in this database "
+                                     "(the web app's): sqlite:///path.db or postgresql://user:pass@host/db."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again the recordings that failed "
                                       "before (errors from bugs or lost workers are always retried)."),
 ):
@@ -223,7 +225,7 @@ def batch(
                            failed=f"{state['failed']} failed" if state["failed"] else "")
 
             result = run_batch(inputs, out_dir, base, {"columns": columns, "units": units, "rate_hz": rate},
-                               manifest=manifest, scheduler=scheduler, n_workers=workers, retry_failed=retry_failed,
+                               manifest=manifest, scheduler=scheduler, n_workers=workers, retry_failed=retry_failed, db_url=db,
                                on_start=on_start, on_result=on_result)
     except (Exception, KeyboardInterrupt) as e:
         _fail(e)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -64,13 +65,13 @@ def expand(inputs: list[str], exclude: Path | None = None) -> list[Path]:
     ex = exclude.resolve() if exclude else None
     keep = []
     for f in files:
-        f = f.resolve()
-        if any(part.startswith(".") for part in f.parts[-3:]) or (ex and f.is_relative_to(ex)):
+        f = Path(os.path.abspath(f))  # absolute, links kept: a linked file keeps the name it was given
+        if any(part.startswith(".") for part in f.parts[-3:]) or (ex and f.resolve().is_relative_to(ex)):
             continue
         if f.parent.joinpath("summary.json").is_file():  # an analysis output folder
             continue
         keep.append(f)
-    return sorted(keep)
+    return sorted(set(keep))
 
 
 def classify(path: Path, sensor_options: bool) -> tuple[str | None, str]:
@@ -168,7 +169,7 @@ def read_manifest(path: Path) -> dict[str, ManifestRow]:
                           speed_mps=parse_speed(r.get("speed") or None), sex=(r.get("sex") or None))
         f = r["file"].strip()
         rows[f] = row
-        rows[str((path.parent / f).resolve())] = row
+        rows[os.path.abspath(path.parent / f)] = row
     return rows
 
 

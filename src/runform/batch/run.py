@@ -157,7 +157,7 @@ class _LogToFile(WorkerPlugin):
 
 def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | None = None,
               manifest: str | Path | None = None, scheduler: str | None = None, n_workers: int | None = None,
-              retry_failed: bool = False,
+              retry_failed: bool = False, db_url: str | None = None,
               on_start: Callable[[int, int, int], None] | None = None,
               on_result: Callable[[dict], None] | None = None) -> BatchResult:
     """Analyse every recording in ``inputs`` into ``out``.
@@ -177,6 +177,11 @@ def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | Non
     if not found.recordings:
         raise UsageError("No recording found in the inputs (videos, C3D/TRC trials, sensor CSVs).",
                          "Give files, folders or patterns such as 'trials/**/*.c3d'.")
+    store = None
+    if db_url:
+        from ..store.db import Store
+
+        store = Store(db_url)  # a bad URL or a database that is down fails here, before any work
     meta = {"runform_version": __version__, "settings": base, "sensor": sensor,
             "fingerprint": settings_fingerprint(base, sensor)}
     _claim_folder(out, meta)
@@ -232,6 +237,16 @@ def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | Non
     _remove_leftovers(out)
     result.status = ordered()
     result.n_strides, _ = write_tables(out, result.status)
+    if store is not None:
+        from ..store.results import record_batch_result
+
+        by_path = {str(r.path): r for r in found.recordings}
+        for row in result.status:
+            if row["status"] == "done":
+                r = by_path[row["file"]]
+                record_batch_result(store, file=row["file"], key=r.key, output_dir=out / "recordings" / r.key,
+                                    athlete=r.athlete, settings=r.settings)
+        store.close()
     result.seconds = time.perf_counter() - t0
     return result
 
