@@ -239,6 +239,45 @@ def batch(
 
 
 @app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but loopback needs "
+                             "an access token."),
+    port: int = typer.Option(8000, "--port", help="Port."),
+    db: Optional[str] = typer.Option(None, "--db", help="Database: sqlite:///path.db or "
+                                     "postgresql://user:pass@host/db [default: runform.db in the data folder]."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder for uploads and outputs "
+                                        "[default: $RUNFORM_HOME or ~/.local/share/runform]."),
+    token: Optional[str] = typer.Option(None, "--token", help="Access token (generated when listening beyond "
+                                        "loopback and not given)."),
+    max_upload_mb: float = typer.Option(2048, "--max-upload-mb", help="Largest upload accepted (MB)."),
+):
+    """Start the web app: upload recordings, follow the analysis, read reports, compare sessions."""
+    _quiet()
+    import secrets
+
+    from .web.security import is_loopback
+
+    try:
+        from .store.db import data_dir
+
+        folder = (data or data_dir()).expanduser().resolve()
+        url = db or f"sqlite:///{folder / 'runform.db'}"
+        if not is_loopback(host) and not token:
+            token = secrets.token_urlsafe(18)
+        import uvicorn
+
+        from .web.app import WebConfig, create_app
+
+        web = create_app(WebConfig(data_dir=folder, db_url=url, token=token, max_upload_mb=max_upload_mb))
+    except (Exception, KeyboardInterrupt) as e:
+        _fail(e)
+    shown = "localhost" if is_loopback(host) else host
+    out.print(f"runform serving on http://{shown}:{port}/" + (f"?token={token}" if token else ""), soft_wrap=True)
+    out.print(f"Data: {folder}", soft_wrap=True)
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@app.command()
 def demo(
     out_dir: Path = typer.Option(Path("runform-demo"), "--out", "-o", help="Output folder."),
     video_out: bool = typer.Option(True, "--video/--no-video", help="Write annotated.mp4."),

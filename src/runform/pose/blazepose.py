@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..process import die_with_parent
+
 LANDMARKS = (
     "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
     "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
@@ -64,6 +66,7 @@ def _init_worker(queue) -> None:
     global _progress_queue
     _progress_queue = queue
     _limit_malloc_arenas()
+    die_with_parent()
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if not os.environ.get("RUNFORM_DEBUG"):

@@ -1,0 +1,320 @@
+"""runform serve: the real app (uvicorn, its job processes, the store) driven over HTTP and in
+Debian's Chromium with Playwright."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE, SHARED
+from playwright.sync_api import sync_playwright
+from test_report_browser import CHROMIUM, FLAGS
+from test_store import PG_URL, pg_url  # noqa: F401  (fixture)
+
+IMU_SAMPLE = SHARED / "imu" / "alcantara_sacral" / "Sample_test_data.csv"
+
+
+class Server:
+    """`runform serve` in its own process group on a free loopback port."""
+
+    def __init__(self, data: Path, *args: str, db: str | None = None, host: str = "127.0.0.1"):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.data, self.base = data, f"http://127.0.0.1:{self.port}"
+        self.db = db or f"sqlite:///{data / 'runform.db'}"
+        self.log = open(data.parent / f"serve-{self.port}.log", "wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "runform.cli", "serve", "--host", host, "--port",
+                                      str(self.port), "--data", str(data), "--db", self.db, *args],
+                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return  # up (and asking for a token)
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError((data.parent / f"serve-{self.port}.log").read_text())
+                time.sleep(0.2)
+        raise RuntimeError("runform serve did not start")
+
+    def stop(self, sig=signal.SIGTERM) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+        self.log.close()
+
+
+class Client:
+    """A browser-less client with its own cookies (urllib), for concurrent posts."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.open(base + "/").read()
+        self.csrf = next(c.value for c in self.jar if c.name == "runform_csrf")
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.base + path) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def post(self, path: str) -> int:
+        """A small form post from runform's own page (with its cross-site token); the final status."""
+        req = urllib.request.Request(self.base + path, data=f"csrf={self.csrf}".encode(), method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with self.opener.open(req) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def upload(self, file: Path, fields: dict, csrf: str | None = "auto", filename: str | None = None,
+               headers: dict | None = None) -> tuple[int, str]:
+        boundary = uuid.uuid4().hex
+        body = b""
+        for k, v in fields.items():
+            body += f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename or file.name}"\r\n'
+                 "Content-Type: application/octet-stream\r\n\r\n").encode() + file.read_bytes() + b"\r\n"
+        body += f"--{boundary}--\r\n".encode()
+        q = f"?csrf={self.csrf if csrf == 'auto' else csrf}" if csrf else ""
+        req = urllib.request.Request(self.base + "/upload" + q, data=body, method="POST", headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", **(headers or {})})
+        try:
+            with self.opener.open(req) as r:
+                return r.status, r.geturl()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def wait(self, session_id: int, timeout: float = 300) -> dict:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            _, text = self.get(f"/api/sessions/{session_id}")
+            s = json.loads(text)
+            if s["status"] not in ("queued", "running"):
+                return s
+            time.sleep(0.5)
+        raise AssertionError(f"session {session_id} still {s['status']} after {timeout} s")
+
+
+def _session_id(url: str) -> int:
+    return int(url.rstrip("/").rsplit("/", 1)[1])
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = Server(tmp_path / "data")
+    yield srv
+    srv.stop()
+
+
+def test_upload_video_report_and_compare_in_the_browser(server):
+    """The bundled sample uploaded twice through the page by the same athlete: the figures on the
+    session page are summary.json's; the same run twice differs only within the noise."""
+    evil = "Ana <script>window.__pwned = 1</script>"
+    errors = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.base + "/")
+        page.fill("#name", evil)
+        page.fill("#height", "1.75")
+        page.select_option("#sex", "f")
+        page.fill("#speed", "3.0")
+        page.set_input_files("input[name=file]", str(SAMPLE))
+        page.click("#upload button[type=submit]")
+        page.wait_for_url("**/sessions/*")
+        first = _session_id(page.url)
+        page.wait_for_selector("#metrics", timeout=300_000)
+        summary = page.request.get(f"{server.base}/sessions/{first}/files/summary.json").json()
+        shown = page.eval_on_selector_all("#metrics tr[data-metric]",
+                                          "els => els.map(e => [e.dataset.metric, e.querySelector('.median').textContent])")
+        assert len(shown) >= 20
+        for name, text in shown:
+            assert abs(float(text) - summary["metrics"][name]["median"]) <= 0.051, name
+        assert abs(summary["metrics"]["cadence_spm"]["median"] - 168.9) <= 2.0
+        assert summary["settings"]["height_m"] == 1.75 and summary["settings"]["speed_mps"] == 3.0
+        assert sorted(page.eval_on_selector_all(".fault", "els => els.map(e => e.id)")) == \
+            sorted(f"fault-{f['id']}" for f in summary["faults"])
+        page.wait_for_function("document.querySelector('#annotated').readyState >= 1", timeout=30_000)
+        assert page.eval_on_selector("#annotated", "v => v.duration") > 5
+        report = page.frame_locator("#report")
+        assert report.locator("tr[data-metric]").count() >= 20
+        for name in ("summary.json", "strides.csv", "annotated.mp4"):
+            assert page.locator(f"#downloads a[href$='{name}']").count() == 1
+
+        # the athlete's name is shown as text, never run
+        page.click("a[href^='/athletes/']")
+        assert page.inner_text("#athlete-name") == evil
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        athlete_url = page.url
+
+        # the same run again for the same athlete, then the comparison
+        page.goto(server.base + "/")
+        page.select_option("#athlete_id", label=evil)
+        page.set_input_files("input[name=file]", str(SAMPLE))
+        page.click("#upload button[type=submit]")
+        page.wait_for_url("**/sessions/*")
+        page.wait_for_selector("#metrics", timeout=300_000)
+        second = page.request.get(page.url + "/files/summary.json").json()
+        assert second["settings"]["height_m"] == 1.75  # from the athlete
+        page.goto(athlete_url)
+        assert page.locator("#sessions tr[data-session]").count() == 2
+        assert page.locator(".chart[data-metric=cadence_spm] svg circle").count() == 2
+        page.click("#compare")
+        verdicts = page.eval_on_selector_all("#comparison tr[data-metric] td.verdict", "els => els.map(e => e.textContent)")
+        assert len(verdicts) >= 20 and set(verdicts) == {"within noise"}
+        browser.close()
+    assert errors == []
+
+
+def test_guards(tmp_path):
+    srv = Server(tmp_path / "data", "--max-upload-mb", "1")
+    try:
+        c = Client(srv.base)
+        assert c.upload(IMU_SAMPLE, {}, csrf=None)[0] == 403  # no cross-site token
+        assert c.upload(IMU_SAMPLE, {}, csrf="forged")[0] == 403
+        assert c.upload(IMU_SAMPLE, {}, headers={"Origin": "http://evil.example"})[0] == 403
+        code, text = c.upload(_text_file(tmp_path), {}, filename="run.mp4")
+        assert code == 400 and "not a recording runform reads" in text
+        big = tmp_path / "big.mp4"
+        big.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2 * 1024 * 1024))
+        code, text = c.upload(big, {})
+        assert code == 413 and "limit of 1 MB" in text
+        code, url = c.upload(IMU_SAMPLE, {"name": "../../etc/passwd"}, filename="../../../evil.csv")
+        assert code == 200 and "/sessions/" in url
+        sid = _session_id(url)
+        assert c.wait(sid)["status"] == "done"
+        stored = list((srv.data / "uploads").iterdir())
+        assert len(stored) == 1 and stored[0].suffix == ".csv" and "evil" not in stored[0].name
+        assert c.get(f"/sessions/{sid}/files/..%2F..%2Fruntime.db")[0] == 404
+        assert c.get(f"/sessions/{sid}/files/frames.csv")[0] == 200
+        assert c.get(f"/sessions/{sid}/files/.cache")[0] == 404
+        assert not list((srv.data / "incoming").iterdir())  # refused uploads leave nothing behind
+    finally:
+        srv.stop()
+
+    token_srv = Server(tmp_path / "data2", "--token", "s3cret-token", host="0.0.0.0")
+    try:
+        assert _status(token_srv.base + "/") == 401
+        assert _status(token_srv.base + "/api/sessions/1") == 401
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        assert opener.open(token_srv.base + "/?token=s3cret-token").status == 200
+        assert opener.open(token_srv.base + "/").status == 200  # the token is kept in a cookie
+        assert _status(token_srv.base + "/?token=wrong") == 401
+    finally:
+        token_srv.stop()
+    log = (tmp_path / f"serve-{token_srv.port}.log").read_text()
+    assert "?token=s3cret-token" in log
+
+
+def _text_file(tmp_path: Path) -> Path:
+    p = tmp_path / "notes.txt"
+    p.write_text("these are my running notes, not a recording\n" * 10)
+    return p
+
+
+def _status(url: str) -> int:
+    try:
+        return urllib.request.urlopen(url).status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_uploads_restart_and_delete(tmp_path, backend, request):
+    """Several uploads at once end as that many sessions, each done once; a server killed during an
+    analysis fails that session with the reason on restart and finishes the queue; deleting a
+    session deletes its files."""
+    db = request.getfixturevalue("pg_url") if backend == "postgresql" else None
+    data = tmp_path / "data"
+    srv = Server(data, db=db)
+    try:
+        c = Client(srv.base)
+        with ThreadPoolExecutor(6) as ex:
+            results = list(ex.map(lambda i: c.upload(IMU_SAMPLE, {"name": f"runner {i % 3}"}), range(6)))
+        assert all(code == 200 for code, _ in results), results
+        ids = sorted(_session_id(url) for _, url in results)
+        assert len(set(ids)) == 6
+        assert [c.wait(i)["status"] for i in ids] == ["done"] * 6
+        home = c.get("/")[1]
+        assert home.count("data-session=") == 6
+        assert len(list((data / "sessions").iterdir())) == 6
+
+        # a video is analysing, two sensor files wait behind it: kill the whole server
+        code, url = c.upload(SAMPLE, {"name": "video runner"})
+        video = _session_id(url)
+        queued = [_session_id(c.upload(IMU_SAMPLE, {})[1]) for _ in range(2)]
+        deadline = time.time() + 60
+        while json.loads(c.get(f"/api/sessions/{video}")[1])["progress"] < 0.1 and time.time() < deadline:
+            time.sleep(0.3)
+        srv.stop(signal.SIGKILL)
+    finally:
+        srv.stop()
+
+    srv = Server(data, db=db)
+    try:
+        c = Client(srv.base)
+        s = c.wait(video)
+        assert s["status"] == "failed" and "server stopped" in s["error"]
+        assert [c.wait(i)["status"] for i in queued] == ["done", "done"]
+        assert not [p for p in (data / "sessions").iterdir() if p.name.startswith(".")]  # no half-written output
+
+        # cancel a video mid-analysis: it stops, leaves no output, and the next job runs
+        video2 = _session_id(c.upload(SAMPLE, {})[1])
+        after = _session_id(c.upload(IMU_SAMPLE, {})[1])
+        deadline = time.time() + 60
+        while json.loads(c.get(f"/api/sessions/{video2}")[1])["progress"] < 0.1 and time.time() < deadline:
+            time.sleep(0.3)
+        c.post(f"/sessions/{video2}/cancel")
+        assert c.wait(video2)["status"] == "cancelled"
+        assert c.wait(after)["status"] == "done"
+        assert not (data / "sessions" / str(video2)).exists()
+
+        # delete one: its upload and outputs go
+        page = c.get(f"/sessions/{ids[0]}")[1]
+        assert "Delete session" in page
+        before_uploads = len(list((data / "uploads").iterdir()))
+        assert c.post(f"/sessions/{ids[0]}/delete") == 200
+        assert c.get(f"/sessions/{ids[0]}")[0] == 404
+        assert not (data / "sessions" / str(ids[0])).exists()
+        assert len(list((data / "uploads").iterdir())) == before_uploads - 1
+    finally:
+        srv.stop()
+
+
+def test_comparison_marks_changes_beyond_stride_noise():
+    from runform.web.trends import compare
+
+    a = {"cadence_spm": {"median": 160.0, "sd": 3.0, "n": 30, "unit": "steps/min"},
+         "trunk_lean_deg": {"median": 8.0, "sd": 2.0, "n": 30, "unit": "deg"},
+         "overstride_pct_leg": {"median": 12.0, "sd": None, "n": 30}}
+    b = {"cadence_spm": {"median": 170.0, "sd": 3.0, "n": 30, "unit": "steps/min"},
+         "trunk_lean_deg": {"median": 8.5, "sd": 2.0, "n": 30, "unit": "deg"},
+         "overstride_pct_leg": {"median": 9.0, "sd": 2.0, "n": 30}}
+    rows = {r["metric"]: r for r in compare(a, b)}
+    # cadence: +10 against 1.96 * sqrt(9/30 + 9/30) = 1.52; lean: +0.5 against 1.01
+    assert rows["cadence_spm"]["verdict"] == "beyond noise" and abs(rows["cadence_spm"]["limit"] - 1.518) < 0.01
+    assert rows["trunk_lean_deg"]["verdict"] == "within noise"
+    assert rows["overstride_pct_leg"]["verdict"] == "unknown"  # no spread for one session: not judged
