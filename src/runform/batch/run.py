@@ -33,6 +33,7 @@ from .. import __version__
 from ..errors import UsageError
 from .inputs import Recording, find_recordings, read_manifest, settings_fingerprint
 from .tables import write_tables
+from .task import analyse_one
 
 STATUS_COLUMNS = ["file", "status", "error", "source", "athlete", "recording_key", "seconds", "worker",
                   "finished_at"]
@@ -219,7 +220,7 @@ def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | Non
             for key, recs in todo.items():
                 r = recs[0]
                 fut = cluster.client.submit(
-                    _task(), str(r.path), str(out / "recordings" / key), r.settings, r.source, sensor,
+                    analyse_one, str(r.path), str(out / "recordings" / key), r.settings, r.source, sensor,
                     key=f"runform-{key}", retries=0)
                 futures[fut] = recs
             for fut in as_completed(futures):
@@ -249,12 +250,6 @@ def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | Non
         store.close()
     result.seconds = time.perf_counter() - t0
     return result
-
-
-def _task():
-    from .task import analyse_one
-
-    return analyse_one
 
 
 def _outcome(fut) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from html import escape
 
 # the metrics an athlete's page follows, in the order shown (those a session lacks are left out)
 KEY_METRICS = (
@@ -30,11 +31,14 @@ def trend_svg(values: list[float | None], labels: list[str], unit: str, width: i
     x = lambda i: 30 + (width - 40) * i / n  # noqa: E731
     y = lambda v: 10 + (height - 30) * (hi - v) / (hi - lo)  # noqa: E731
     line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in pts)
-    dots = "".join(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3"><title>{labels[i]}: {v:.1f} {unit}</title></circle>'
+    dots = "".join(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3"><title>{escape(labels[i])}: {v:.1f} {escape(unit)}</title></circle>'
                    for i, v in pts)
+    dates = (f'<text x="{x(0):.1f}" y="{height - 2}" class="axis">{escape(labels[0])}</text>'
+             + (f'<text x="{x(n):.1f}" y="{height - 2}" class="axis" text-anchor="end">{escape(labels[-1])}</text>'
+                if len(labels) > 1 else ""))
     return (f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">'
             f'<text x="2" y="14" class="axis">{hi:.1f}</text><text x="2" y="{height - 18}" class="axis">{lo:.1f}</text>'
-            f'<polyline points="{line}" fill="none" stroke="currentColor" stroke-width="2"/>{dots}</svg>')
+            f'<polyline points="{line}" fill="none" stroke="currentColor" stroke-width="2"/>{dots}{dates}</svg>')
 
 
 def compare(a: dict, b: dict) -> list[dict]:
