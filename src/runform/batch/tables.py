@@ -23,7 +23,7 @@ import pandas as pd
 
 def _replace(df: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    df.to_parquet(tmp, index=False)
+    df.to_parquet(tmp, index=False, engine="fastparquet")
     os.replace(tmp, path)
 
 
