@@ -83,7 +83,7 @@ def classify(path: Path, sensor_options: bool) -> tuple[str | None, str]:
     suffix, name = _suffix(path), path.name.lower()
     if suffix in VIDEO_SUFFIXES:
         return "video", ""
-    if suffix in LAB_SUFFIXES or is_c3d(path):
+    if suffix in LAB_SUFFIXES or (suffix not in TABLE_SUFFIXES and is_c3d(path)):
         if "static" in name:
             return None, "a static (standing) trial: it is read with the running trial beside it"
         return "lab", ""

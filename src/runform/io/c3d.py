@@ -21,10 +21,11 @@ from .lab import Forces, LabRecording, Markers, detect_length_unit, zeros_to_nan
 
 
 def is_c3d(path: Path) -> bool:
-    """A C3D file by content: byte 2 of the header is the 0x50 key."""
+    """A C3D file by content: byte 1 of the header is the 0x50 key and byte 0 the block number of
+    the parameter section (a small number, 2 in practice), which no text file starts with."""
     with open(path, "rb") as fh:
         head = fh.read(2)
-    return len(head) == 2 and head[1] == 0x50
+    return len(head) == 2 and head[1] == 0x50 and 0 < head[0] < 0x20 and head[0] not in (9, 10, 13)
 
 
 def _value(params: dict, group: str, name: str, default=None):

@@ -10,6 +10,7 @@ jobs run one after another. Cancelling stops the process group.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -23,6 +24,7 @@ from sqlalchemy import select, update
 from ..store.db import Store
 from ..store.models import RunSession, utcnow
 
+log = logging.getLogger("runform.web")
 INTERRUPTED = "The server stopped while this analysis ran; upload the recording again to retry."
 
 
@@ -78,19 +80,31 @@ class JobRunner:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            session = self._next()
+            try:
+                session = self._next()
+            except Exception as e:  # the database is unreachable for a moment: try again, keep serving
+                log.warning("runform: job queue cannot read the database (%s); retrying", e)
+                session = None
+                self._stop.wait(5.0)
             if session is None:
                 self._wake.wait(timeout=2.0)
                 self._wake.clear()
                 continue
-            proc = subprocess.Popen([sys.executable, "-m", "runform.web.worker", self.db_url, str(session.id)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            try:
+                proc = subprocess.Popen([sys.executable, "-m", "runform.web.worker", self.db_url, str(session.id)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            except OSError as e:
+                self._finish(session, -1, f"the analysis process could not start ({e})")
+                continue
             with self._lock:
                 self._current = (session.id, proc)
             _, err = proc.communicate()
             with self._lock:
                 self._current = None
-            self._finish(session, proc.returncode, err.decode(errors="replace"))
+            try:
+                self._finish(session, proc.returncode, err.decode(errors="replace"))
+            except Exception as e:
+                log.warning("runform: could not record the end of session %s (%s)", session.id, e)
 
     def _finish(self, session: RunSession, code: int, err: str) -> None:
         """A worker that died (killed, out of memory) leaves its session running: fail it with the reason,
