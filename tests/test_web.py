@@ -211,6 +211,9 @@ def test_guards(tmp_path):
         assert c.get(f"/sessions/{sid}/files/frames.csv")[0] == 200
         assert c.get(f"/sessions/{sid}/files/.cache")[0] == 404
         assert not list((srv.data / "incoming").iterdir())  # refused uploads leave nothing behind
+        for address in ("/no-such-page", "/sessions/abc", "/sessions/999", "/athletes/999"):
+            code, text = c.get(address)
+            assert code == 404 and 'id="problem"' in text, address  # a page in words, not a traceback
     finally:
         srv.stop()
 

@@ -16,9 +16,11 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import func, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import RunformError
@@ -80,11 +82,17 @@ def create_app(cfg: WebConfig) -> FastAPI:
             raise HTTPException(404, "No such session.")
         return s
 
-    @app.exception_handler(HTTPException)
-    async def http_problem(request: Request, exc: HTTPException):
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's own and the router's (unknown address)
+    async def http_problem(request: Request, exc: StarletteHTTPException):
         if not hasattr(request.state, "csrf"):
             request.state.csrf = ""
         return problem(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)  # /sessions/abc and the like
+    async def bad_address(request: Request, exc: RequestValidationError):
+        if not hasattr(request.state, "csrf"):
+            request.state.csrf = ""
+        return problem(request, 404, "No such page.", "Sessions and athletes are numbered: /sessions/12.")
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request):
