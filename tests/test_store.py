@@ -66,7 +66,7 @@ def test_batch_results_land_in_postgresql_once(tmp_path, pg_url):
     static = RIC.with_name(RIC.name.replace("_run", "_static"))
     (inputs / static.name).symlink_to(static)  # its static trial, which the cluster markers need
     (inputs / "sacrum.csv").symlink_to(IMU_SAMPLE)
-    (tmp_path / "athletes.csv").write_text(f"file,athlete,height\n{RIC.name},Runner <b>A</b>,1.75\n")
+    (tmp_path / "athletes.csv").write_text(f"file,athlete,date,height\n{RIC.name},Runner <b>A</b>,2024-03-02,1.75\n")
     out = tmp_path / "batch"
     args = ["batch", str(inputs), "--out", str(out), "--workers", "2", "--manifest", str(tmp_path / "athletes.csv"),
             "--db", pg_url]
@@ -82,6 +82,7 @@ def test_batch_results_land_in_postgresql_once(tmp_path, pg_url):
             assert [s.file_name for s in sessions] == [RIC.name, "sacrum.csv"]  # once each, after two runs
             lab, imu = sessions
             assert lab.athlete.name == "Runner <b>A</b>" and lab.athlete.height_m == 1.75
+            assert lab.recorded_at.date().isoformat() == "2024-03-02"
             assert imu.athlete is None and imu.source == "imu" and lab.source == "mocap"
             assert all(s.status == "done" and s.origin == "batch" and not s.owns_files for s in sessions)
             summary = json.loads((Path(lab.output_dir) / "summary.json").read_text())

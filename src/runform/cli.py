@@ -176,7 +176,7 @@ def batch(
     workers: Optional[int] = typer.Option(None, "--workers", help="Local cluster: worker processes "
                                           "[default: one per core]."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with per-recording details: "
-                                            "file,athlete,height,speed,sex."),
+                                            "file,athlete,date,height,speed,sex."),
     height: Optional[float] = typer.Option(None, "--height", help="Runner's height in metres, for all recordings."),
     speed: Optional[str] = typer.Option(None, "--speed", help="Treadmill speed for all recordings (3.2, 12kmh...)."),
     sex: Optional[str] = typer.Option(None, "--sex", help="m or f, for sex-specific reference ranges."),

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ..errors import UsageError
@@ -33,6 +34,7 @@ class Recording:
     settings: dict  # Settings keyword arguments for this recording
     athlete: str | None = None
     companions: tuple[str, ...] = ()
+    date: str | None = None
 
 
 @dataclass
@@ -133,13 +135,14 @@ def recording_key(path: Path, source: str, settings: dict) -> tuple[str, tuple[s
 @dataclass(frozen=True)
 class ManifestRow:
     athlete: str | None = None
+    date: str | None = None  # YYYY-MM-DD the recording was made: the session's date in the store
     height_m: float | None = None
     speed_mps: float | None = None
     sex: str | None = None
 
 
 def read_manifest(path: Path) -> dict[str, ManifestRow]:
-    """A CSV with a ``file`` column and any of ``athlete``, ``height`` (m), ``speed`` (3.2,
+    """A CSV with a ``file`` column and any of ``athlete``, ``date``, ``height`` (m), ``speed`` (3.2,
     12kmh...), ``sex``: per-recording details. Files match by path (as written, or relative to
     the manifest) or by name."""
     import pandas as pd
@@ -155,17 +158,23 @@ def read_manifest(path: Path) -> dict[str, ManifestRow]:
     if "file" not in df.columns:
         raise UsageError(f"The manifest '{path.name}' has no 'file' column (it has: {', '.join(df.columns)}).",
                          "Add a header row: file,athlete,height,speed,sex.")
-    unknown = set(df.columns) - {"file", "athlete", "height", "speed", "sex"}
+    unknown = set(df.columns) - {"file", "athlete", "date", "height", "speed", "sex"}
     if unknown:
         raise UsageError(f"The manifest '{path.name}' has columns runform does not know: {', '.join(sorted(unknown))}.",
-                         "Known columns: file, athlete, height (m), speed (m/s, 12kmh...), sex (m/f).")
+                         "Known columns: file, athlete, date (YYYY-MM-DD), height (m), speed (m/s, 12kmh...), sex (m/f).")
     rows: dict[str, ManifestRow] = {}
     for i, r in df.iterrows():
         try:
             height = float(r["height"]) if r.get("height") else None
         except ValueError:
             raise UsageError(f"Manifest row {i + 2}: height '{r['height']}' is not a number of metres.") from None
-        row = ManifestRow(athlete=r.get("athlete") or None, height_m=height,
+        day = r.get("date") or None
+        if day:
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                raise UsageError(f"Manifest row {i + 2}: date '{day}' is not YYYY-MM-DD.") from None
+        row = ManifestRow(athlete=r.get("athlete") or None, date=day, height_m=height,
                           speed_mps=parse_speed(r.get("speed") or None), sex=(r.get("sex") or None))
         f = r["file"].strip()
         rows[f] = row
@@ -198,7 +207,7 @@ def find_recordings(inputs: list[str], base: dict, sensor: dict, manifest: dict[
         if settings.get("references"):
             keyed["references_sha256"] = file_hash(Path(settings["references"]))
         key, extra = recording_key(path, source, keyed)
-        found.recordings.append(Recording(path, source, key, settings, m.athlete, extra))
+        found.recordings.append(Recording(path, source, key, settings, m.athlete, extra, m.date))
     return found
 
 

@@ -246,7 +246,7 @@ def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | Non
             if row["status"] == "done":
                 r = by_path[row["file"]]
                 record_batch_result(store, file=row["file"], key=r.key, output_dir=out / "recordings" / r.key,
-                                    athlete=r.athlete, settings=r.settings)
+                                    athlete=r.athlete, settings=r.settings, recorded_on=r.date)
         store.close()
     result.seconds = time.perf_counter() - t0
     return result
