@@ -153,11 +153,11 @@ def read_manifest(path: Path) -> dict[str, ManifestRow]:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except Exception as e:
         raise UsageError(f"The manifest '{path}' could not be read ({e.__class__.__name__}).",
-                         "Give a CSV with a header row: file,athlete,height,speed,sex.") from None
+                         "Give a CSV with a header row: file,athlete,date,height,speed,sex.") from None
     df.columns = [c.strip().lower() for c in df.columns]
     if "file" not in df.columns:
         raise UsageError(f"The manifest '{path.name}' has no 'file' column (it has: {', '.join(df.columns)}).",
-                         "Add a header row: file,athlete,height,speed,sex.")
+                         "Add a header row: file,athlete,date,height,speed,sex.")
     unknown = set(df.columns) - {"file", "athlete", "date", "height", "speed", "sex"}
     if unknown:
         raise UsageError(f"The manifest '{path.name}' has columns runform does not know: {', '.join(sorted(unknown))}.",
