@@ -105,6 +105,12 @@ def test_bad_batch_inputs(tmp_path):
     (tmp_path / "readme.md").write_text("hello")
     none = run_cli("batch", str(tmp_path / "readme.md"), "--out", str(tmp_path / "o"))
     assert none.returncode == 2 and "No recording found" in none.stderr
+    (tmp_path / "m.csv").write_text("file,runner,weight\nx.mp4,a,70\n")
+    bad = run_cli("batch", str(IMU_SAMPLE), "--out", str(tmp_path / "o3"), "--manifest", str(tmp_path / "m.csv"))
+    assert bad.returncode == 2 and "no 'file' column" not in bad.stderr and "runner, weight" in bad.stderr
+    (tmp_path / "m2.csv").write_text("file,date\nSample_test_data.csv,21/11/2026\n")
+    bad = run_cli("batch", str(IMU_SAMPLE), "--out", str(tmp_path / "o4"), "--manifest", str(tmp_path / "m2.csv"))
+    assert bad.returncode == 2 and "is not YYYY-MM-DD" in bad.stderr
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
