@@ -207,6 +207,12 @@ def test_guards(tmp_path):
         assert c.wait(sid)["status"] == "done"
         stored = list((srv.data / "uploads").iterdir())
         assert len(stored) == 1 and stored[0].suffix == ".csv" and "evil" not in stored[0].name
+        # a recording runform reads but cannot analyse: the session fails and says why, in words
+        short = tmp_path / "short.csv"
+        short.write_text("".join(IMU_SAMPLE.read_text().splitlines(keepends=True)[:200]))
+        failed = c.wait(_session_id(c.upload(short, {})[1]))
+        assert failed["status"] == "failed" and "needs at least 3 s of running" in failed["error"]
+        assert "Record a longer run" in failed["error"]
         assert c.get(f"/sessions/{sid}/files/..%2F..%2Fruntime.db")[0] == 404
         assert c.get(f"/sessions/{sid}/files/frames.csv")[0] == 200
         assert c.get(f"/sessions/{sid}/files/.cache")[0] == 404
