@@ -201,6 +201,9 @@ def test_guards(tmp_path):
         big.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2 * 1024 * 1024))
         code, text = c.upload(big, {})
         assert code == 413 and "limit of 1 MB" in text
+        code, text = c.upload(IMU_SAMPLE, {"name": "Bo", "speed": "fast"})
+        assert code == 400 and "Speed &#39;fast&#39; is not understood" in text
+        assert "Bo</a>" not in c.get("/")[1]  # refused: no athlete was created
         code, url = c.upload(IMU_SAMPLE, {"name": "../../etc/passwd"}, filename="../../../evil.csv")
         assert code == 200 and "/sessions/" in url
         sid = _session_id(url)

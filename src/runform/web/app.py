@@ -135,9 +135,10 @@ def create_app(cfg: WebConfig) -> FastAPI:
             if kind is None:
                 raise RunformError(f"'{file.filename}' is not a recording runform reads (judged from its content, "
                                    "not its name).", "Upload a video (mp4, mov, mkv, avi), a sensor CSV or a C3D/TRC trial.")
+            _settings(form)  # a bad height, speed or date is refused before an athlete is created
+            recorded = _recorded_at(form.get("recorded_on"))
             athlete_id = _athlete(store, form)
             settings = _settings(form, _known(store, athlete_id))
-            recorded = _recorded_at(form.get("recorded_on"))
         except UploadTooLarge:
             incoming.unlink(missing_ok=True)
             return problem(request, 413, f"The file is larger than this server's limit of {cfg.max_upload_mb:g} MB.",
