@@ -193,3 +193,27 @@ def test_distributed_batch_survives_a_killed_worker(tmp_path):
         assert abs(summary["metrics"]["cadence_spm"]["median"] - 168.9) <= 2.0
     strides = pd.read_parquet(out / "strides.parquet")
     assert strides.groupby("recording").size().nunique() == 1  # the same frames give the same strides
+
+
+def test_one_batch_at_a_time_in_a_folder(tmp_path):
+    out = tmp_path / "batch"
+    first = subprocess.Popen([sys.executable, "-m", "runform.cli", "batch", str(SAMPLE), "--out", str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while not (out / "status.csv").is_file() and time.time() < deadline and first.poll() is None:
+            time.sleep(0.1)
+        second = run_cli("batch", str(SAMPLE), "--out", str(out))
+        assert second.returncode == 2 and "Another runform batch is writing" in second.stderr
+        _, err = first.communicate(timeout=600)
+        assert first.returncode == 0, err
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert (_status(out).status == "done").all()
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("a folder of the user's")
+    refused = run_cli("batch", str(IMU_SAMPLE), "--out", str(other))
+    assert refused.returncode == 2 and "holds other files" in refused.stderr
+    assert sorted(p.name for p in other.iterdir()) == ["mine.txt"]  # left as it was

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -78,12 +79,36 @@ def _claim_folder(out: Path, meta: dict) -> None:
                 f"'{out}' holds a batch made with other settings ({', '.join(diff) or 'settings'} differ); "
                 "runform will not mix the two in one table.",
                 "Give another --out for these settings, or rerun with the settings in its batch.json.")
-    elif out.is_dir() and any(out.iterdir()):
+    elif out.is_dir() and any(not f.name.startswith(".") for f in out.iterdir()):
         raise UsageError(f"Output folder '{out}' holds other files; runform will not mix a batch into it.",
                          "Choose an empty or new folder with --out.")
     out.mkdir(parents=True, exist_ok=True)
     (out / "recordings").mkdir(exist_ok=True)
     marker.write_text(json.dumps(meta, indent=2))
+
+
+@contextmanager
+def _lock(out: Path):
+    """One batch at a time in a folder: an exclusive lock on OUT/.batch.lock for the run (the
+    operating system drops it if the process dies)."""
+    import fcntl
+
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"Output path '{out}' is a file.", "Give a folder with --out.")
+    out.mkdir(parents=True, exist_ok=True)
+    handle = open(out / ".batch.lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise UsageError(f"Another runform batch is writing into '{out}'.",
+                         "Wait for it to finish, or give another --out.") from None
+    try:
+        yield
+    finally:
+        handle.close()
+        if not (out / "batch.json").is_file():  # refused before the folder became a batch: leave it as it was
+            (out / ".batch.lock").unlink(missing_ok=True)
 
 
 def _previous_status(out: Path) -> dict[str, dict]:
@@ -185,71 +210,72 @@ def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | Non
         store = Store(db_url)  # a bad URL or a database that is down fails here, before any work
     meta = {"runform_version": __version__, "settings": base, "sensor": sensor,
             "fingerprint": settings_fingerprint(base, sensor)}
-    _claim_folder(out, meta)
-    before = _previous_status(out)
+    with _lock(out):  # one batch at a time in this folder
+        _claim_folder(out, meta)
+        before = _previous_status(out)
 
-    rows: dict[Path, dict] = {}
-    for path, why in found.skipped:
-        rows[path] = {"file": str(path), "status": "not a recording", "error": why, "source": "",
-                      "athlete": "", "recording_key": "", "seconds": "", "worker": "", "finished_at": ""}
-    todo: dict[str, list[Recording]] = {}
-    for r in found.recordings:
-        row = {"file": str(r.path), "status": "queued", "error": "", "source": r.source,
-               "athlete": r.athlete or "", "recording_key": r.key, "seconds": "", "worker": "", "finished_at": ""}
-        prev = before.get(r.key, {})
-        if (out / "recordings" / r.key / "summary.json").is_file():
-            row.update(status="done", seconds=prev.get("seconds", ""), worker=prev.get("worker", ""),
-                       finished_at=prev.get("finished_at", ""))
-        elif prev.get("status") == "failed" and not retry_failed:
-            row.update({k: prev.get(k, "") for k in ("status", "error", "seconds", "worker", "finished_at")})
-        else:
-            todo.setdefault(r.key, []).append(r)
-        rows[r.path] = row
-    ordered = lambda: [rows[p] for p in sorted(rows)]  # noqa: E731
-    _write_status(out, ordered())
-    n_todo = sum(len(v) for v in todo.values())
-    if on_start:
-        on_start(n_todo, sum(1 for r in rows.values() if r["status"] in ("done", "failed")), len(found.skipped))
+        rows: dict[Path, dict] = {}
+        for path, why in found.skipped:
+            rows[path] = {"file": str(path), "status": "not a recording", "error": why, "source": "",
+                          "athlete": "", "recording_key": "", "seconds": "", "worker": "", "finished_at": ""}
+        todo: dict[str, list[Recording]] = {}
+        for r in found.recordings:
+            row = {"file": str(r.path), "status": "queued", "error": "", "source": r.source,
+                   "athlete": r.athlete or "", "recording_key": r.key, "seconds": "", "worker": "", "finished_at": ""}
+            prev = before.get(r.key, {})
+            if (out / "recordings" / r.key / "summary.json").is_file():
+                row.update(status="done", seconds=prev.get("seconds", ""), worker=prev.get("worker", ""),
+                           finished_at=prev.get("finished_at", ""))
+            elif prev.get("status") == "failed" and not retry_failed:
+                row.update({k: prev.get(k, "") for k in ("status", "error", "seconds", "worker", "finished_at")})
+            else:
+                todo.setdefault(r.key, []).append(r)
+            rows[r.path] = row
+        ordered = lambda: [rows[p] for p in sorted(rows)]  # noqa: E731
+        _write_status(out, ordered())
+        n_todo = sum(len(v) for v in todo.values())
+        if on_start:
+            on_start(n_todo, sum(1 for r in rows.values() if r["status"] in ("done", "failed")), len(found.skipped))
 
-    result = BatchResult(out)
-    if todo:
-        cluster = _Cluster(scheduler, n_workers, out / "logs")
-        try:
-            result.workers = cluster.n_workers()
-            futures = {}
-            for key, recs in todo.items():
-                r = recs[0]
-                fut = cluster.client.submit(
-                    analyse_one, str(r.path), str(out / "recordings" / key), r.settings, r.source, sensor,
-                    key=f"runform-{key}", retries=0)
-                futures[fut] = recs
-            for fut in as_completed(futures):
-                outcome = _outcome(fut)
-                for r in futures[fut]:
-                    rows[r.path].update(status=outcome["status"], error=outcome["error"],
-                                        seconds=round(outcome["seconds"], 2), worker=outcome["worker"],
-                                        finished_at=_now())
-                    if on_result:
-                        on_result(rows[r.path])
-                _write_status(out, ordered())
-                fut.release()
-        finally:
-            cluster.close()
-    _remove_leftovers(out)
-    result.status = ordered()
-    result.n_strides, _ = write_tables(out, result.status)
-    if store is not None:
-        from ..store.results import record_batch_result
+        result = BatchResult(out)
+        if todo:
+            cluster = _Cluster(scheduler, n_workers, out / "logs")
+            try:
+                result.workers = cluster.n_workers()
+                futures = {}
+                for key, recs in todo.items():
+                    r = recs[0]
+                    fut = cluster.client.submit(
+                        analyse_one, str(r.path), str(out / "recordings" / key), r.settings, r.source, sensor,
+                        key=f"runform-{key}", retries=0)
+                    futures[fut] = recs
+                for fut in as_completed(futures):
+                    outcome = _outcome(fut)
+                    for r in futures[fut]:
+                        rows[r.path].update(status=outcome["status"], error=outcome["error"],
+                                            seconds=round(outcome["seconds"], 2), worker=outcome["worker"],
+                                            finished_at=_now())
+                        if on_result:
+                            on_result(rows[r.path])
+                    _write_status(out, ordered())
+                    fut.release()
+            finally:
+                cluster.close()
+        _remove_leftovers(out)
+        result.status = ordered()
+        result.n_strides, _ = write_tables(out, result.status)
+        if store is not None:
+            from ..store.results import record_batch_result
 
-        by_path = {str(r.path): r for r in found.recordings}
-        for row in result.status:
-            if row["status"] == "done":
-                r = by_path[row["file"]]
-                record_batch_result(store, file=row["file"], key=r.key, output_dir=out / "recordings" / r.key,
-                                    athlete=r.athlete, settings=r.settings, recorded_on=r.date)
-        store.close()
-    result.seconds = time.perf_counter() - t0
-    return result
+            by_path = {str(r.path): r for r in found.recordings}
+            for row in result.status:
+                if row["status"] == "done":
+                    r = by_path[row["file"]]
+                    record_batch_result(store, file=row["file"], key=r.key, output_dir=out / "recordings" / r.key,
+                                        athlete=r.athlete, settings=r.settings, recorded_on=r.date)
+            store.close()
+        result.seconds = time.perf_counter() - t0
+        return result
 
 
 def _outcome(fut) -> dict:
