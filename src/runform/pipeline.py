@@ -214,6 +214,16 @@ def _partial_dir(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
 
 
+def remove_leftovers(parent: Path, name: str = "*") -> int:
+    """Remove the hidden folders (``.<name>.partial-*``, ``.<name>.old-*``) that analyses into
+    ``parent/<name>`` left behind when they were killed; ``name='*'`` for every output in ``parent``.
+    Returns how many were removed."""
+    found = [*parent.glob(f".{name}.partial-*"), *parent.glob(f".{name}.old-*")]
+    for p in found:
+        shutil.rmtree(p, ignore_errors=True)
+    return len(found)
+
+
 def _check_out_dir(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"Output path '{out_dir}' is a file.", "Give a folder with --out.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from datetime import date
 
 from .errors import UsageError
 
@@ -34,6 +35,26 @@ def parse_speed(text: str | float | None) -> float | None:
     if not 0.5 <= v <= 12.0:
         raise UsageError(f"Speed {v:.2f} m/s is outside 0.5-12 m/s.", "Check the value and its unit.")
     return v
+
+
+def parse_height(text: str | float | None) -> float | None:
+    """Height in metres from a form or table field ('1.78'); the range is checked by Settings."""
+    if text is None or text == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(f"Height '{text}' is not a number of metres.", "Give e.g. 1.78.") from None
+
+
+def parse_date(text: str | None) -> date | None:
+    """A recording's date from 'YYYY-MM-DD'."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        raise UsageError(f"Date '{text}' is not YYYY-MM-DD.", "Give e.g. 2026-03-02.") from None
 
 
 @dataclass(frozen=True)

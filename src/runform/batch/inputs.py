@@ -11,12 +11,12 @@ data never reuses an old result.
 
 from __future__ import annotations
 
+import datetime
 import glob
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
@@ -34,7 +34,7 @@ class Recording:
     settings: dict  # Settings keyword arguments for this recording
     athlete: str | None = None
     companions: tuple[str, ...] = ()
-    date: str | None = None
+    date: datetime.date | None = None
 
 
 @dataclass
@@ -135,7 +135,7 @@ def recording_key(path: Path, source: str, settings: dict) -> tuple[str, tuple[s
 @dataclass(frozen=True)
 class ManifestRow:
     athlete: str | None = None
-    date: str | None = None  # YYYY-MM-DD the recording was made: the session's date in the store
+    date: datetime.date | None = None  # the day it was recorded: the session's date in the store
     height_m: float | None = None
     speed_mps: float | None = None
     sex: str | None = None
@@ -147,7 +147,7 @@ def read_manifest(path: Path) -> dict[str, ManifestRow]:
     the manifest) or by name."""
     import pandas as pd
 
-    from ..settings import parse_speed
+    from ..settings import parse_date, parse_height, parse_speed
 
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -165,15 +165,9 @@ def read_manifest(path: Path) -> dict[str, ManifestRow]:
     rows: dict[str, ManifestRow] = {}
     for i, r in df.iterrows():
         try:
-            height = float(r["height"]) if r.get("height") else None
-        except ValueError:
-            raise UsageError(f"Manifest row {i + 2}: height '{r['height']}' is not a number of metres.") from None
-        day = r.get("date") or None
-        if day:
-            try:
-                date.fromisoformat(day)
-            except ValueError:
-                raise UsageError(f"Manifest row {i + 2}: date '{day}' is not YYYY-MM-DD.") from None
+            height, day = parse_height(r.get("height")), parse_date(r.get("date"))
+        except UsageError as e:
+            raise UsageError(f"Manifest row {i + 2}: {e.message}", e.hint) from None
         row = ManifestRow(athlete=r.get("athlete") or None, date=day, height_m=height,
                           speed_mps=parse_speed(r.get("speed") or None), sex=(r.get("sex") or None))
         f = r["file"].strip()
@@ -213,9 +207,3 @@ def find_recordings(inputs: list[str], base: dict, sensor: dict, manifest: dict[
 
 def settings_fingerprint(base: dict, sensor: dict) -> str:
     return hashlib.sha256(json.dumps({"base": base, "sensor": sensor}, sort_keys=True).encode()).hexdigest()[:12]
-
-
-def as_row(r: Recording) -> dict:
-    d = asdict(r)
-    d["path"] = str(r.path)
-    return d

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from .. import __version__
 from ..errors import UsageError
+from ..pipeline import remove_leftovers
 from .inputs import Recording, find_recordings, read_manifest, settings_fingerprint
 from .tables import write_tables
 from .task import analyse_one
@@ -119,16 +119,6 @@ def _previous_status(out: Path) -> dict[str, dict]:
     except (FileNotFoundError, pd.errors.EmptyDataError):
         return {}
     return {r["recording_key"]: r for r in df.to_dict("records") if r.get("status") in ("done", "failed")}
-
-
-def _remove_leftovers(out: Path) -> int:
-    """Folders half-written by a worker that died (the pipeline's hidden .partial/.old folders)."""
-    n = 0
-    for p in (out / "recordings").glob(".*"):
-        if ".partial-" in p.name or ".old-" in p.name:
-            shutil.rmtree(p, ignore_errors=True)
-            n += 1
-    return n
 
 
 class _Cluster:
@@ -261,7 +251,7 @@ def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | Non
                     fut.release()
             finally:
                 cluster.close()
-        _remove_leftovers(out)
+        remove_leftovers(out / "recordings")  # folders half-written by a worker that died
         result.status = ordered()
         result.n_strides, _ = write_tables(out, result.status)
         if store is not None:

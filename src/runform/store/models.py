@@ -6,7 +6,7 @@ PostgreSQL; it changes only through the Alembic migrations beside this file.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -14,6 +14,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def session_time(day: date | None) -> datetime:
+    """A session's timestamp: noon UTC of the day it was recorded (shown as that day in any
+    time zone within 12 h of UTC), or now when the day is not known."""
+    return datetime.combine(day, time(12), tzinfo=timezone.utc) if day else utcnow()
 
 
 class Base(DeclarativeBase):

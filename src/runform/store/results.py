@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timezone
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from .db import Store
-from .models import Athlete, RunSession, utcnow
+from .models import Athlete, RunSession, session_time, utcnow
 
 
 def metrics_of(summary: dict) -> dict:
@@ -43,9 +43,9 @@ def fill_from_output(session: RunSession, output_dir: Path) -> None:
 
 
 def record_batch_result(store: Store, *, file: str, key: str, output_dir: Path, athlete: str | None,
-                        settings: dict, recorded_on: str | None = None) -> int:
+                        settings: dict, recorded_on: date | None = None) -> int:
     """A batch recording as a session (once per recording key), dated ``recorded_on``
-    (YYYY-MM-DD) when known; returns its id."""
+    when known; returns its id."""
     with store.session.begin() as db:
         s = db.scalars(select(RunSession).where(RunSession.recording_key == key,
                                                 RunSession.origin == "batch")).first()
@@ -56,7 +56,7 @@ def record_batch_result(store: Store, *, file: str, key: str, output_dir: Path, 
         s.input_path = file
         s.settings = settings
         if recorded_on:
-            s.recorded_at = datetime.combine(date.fromisoformat(recorded_on), time(12), tzinfo=timezone.utc)
+            s.recorded_at = session_time(recorded_on)
         s.athlete = athlete_named(db, athlete, settings.get("height_m"), settings.get("sex")) if athlete else None
         fill_from_output(s, output_dir)
         db.flush()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -24,9 +24,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import RunformError
-from ..settings import Settings, parse_speed
+from ..settings import Settings, parse_date, parse_height, parse_speed
 from ..store.db import Store
-from ..store.models import Athlete, RunSession
+from ..store.models import Athlete, RunSession, session_time
 from .jobs import JobRunner
 from .security import Guard, sniff
 from .trends import KEY_METRICS, compare, trend_svg
@@ -136,7 +136,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
                 raise RunformError(f"'{file.filename}' is not a recording runform reads (judged from its content, "
                                    "not its name).", "Upload a video (mp4, mov, mkv, avi), a sensor CSV or a C3D/TRC trial.")
             _settings(form)  # a bad height, speed or date is refused before an athlete is created
-            recorded = _recorded_at(form.get("recorded_on"))
+            recorded = session_time(parse_date(form.get("recorded_on")))
             athlete_id = _athlete(store, form)
             settings = _settings(form, _known(store, athlete_id))
         except UploadTooLarge:
@@ -274,11 +274,7 @@ def _known(store: Store, athlete_id: int | None) -> dict:
 def _settings(form, athlete: dict | None = None) -> dict:
     """The analysis settings from the upload form; the athlete's height and sex fill what it leaves out."""
     athlete = athlete or {}
-    height = form.get("height") or None
-    try:
-        height_m = float(height) if height else athlete.get("height_m")
-    except ValueError:
-        raise RunformError(f"Height '{height}' is not a number of metres.", "Give e.g. 1.78.") from None
+    height_m = parse_height(form.get("height")) or athlete.get("height_m")
     sex = form.get("sex") or athlete.get("sex")
     return Settings(height_m=height_m, speed_mps=parse_speed(form.get("speed") or None), sex=sex,
                     annotated_video=True).as_dict()
@@ -304,12 +300,3 @@ def _athlete(store: Store, form) -> int | None:
         db.add(a)
         db.flush()
         return a.id
-
-
-def _recorded_at(text) -> datetime:
-    if not text:
-        return datetime.now(timezone.utc)
-    try:
-        return datetime.combine(date.fromisoformat(str(text)), time(12), tzinfo=timezone.utc)
-    except ValueError:
-        raise RunformError(f"Date '{text}' is not a date (YYYY-MM-DD).") from None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from ..pipeline import remove_leftovers
 from ..store.db import Store
 from ..store.models import RunSession, utcnow
 
@@ -110,8 +110,7 @@ class JobRunner:
         """A worker that died (killed, out of memory) leaves its session running: fail it with the reason,
         and remove the half-written output it left beside the session folder."""
         out = Path(session.output_dir)
-        for p in out.parent.glob(f".{out.name}.*"):
-            shutil.rmtree(p, ignore_errors=True)
+        remove_leftovers(out.parent, out.name)
         with self.store.session.begin() as db:
             row = db.get(RunSession, session.id)
             if row is not None and row.status == "running":
