@@ -2,7 +2,8 @@
 
 Exit codes: 0 done; 1 internal error (a bug); 2 usage error; 3 unreadable
 input file; 4 no usable runner in the video; 5 not analysable as running from
-the side (front/back view, walking, too few strides). See runform.errors.
+the side (front/back view, walking, too few strides); 6 the results cannot be
+written (read-only folder, no permission, full disk). See runform.errors.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def _fail(e: Exception) -> None:
         raise typer.Exit(130)
     if os.environ.get("RUNFORM_DEBUG"):
         raise e
+    if isinstance(e, OSError):
+        from .report.folder import disk_error
+
+        user = disk_error(e, Path(e.filename or "."))
+        if user is not None:
+            _fail(user)
     err.print(f"[bold red]runform: internal error[/] ({e.__class__.__name__}: {e}). "
               "Please report it with the input file if you can; set RUNFORM_DEBUG=1 for details.",
               soft_wrap=True)
@@ -84,12 +91,15 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} frames"),
                       TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("Pose", total=None)
-            analyze(video_path, out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
+            written = analyze(video_path, out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
                     markers=kw.get("markers"), imu=kw.get("imu"), on_progress=lambda n: bar.advance(task, n),
                     on_total=lambda n: bar.update(task, total=n))
     except (Exception, KeyboardInterrupt) as e:  # a bug gets a short message, traceback on request
         _fail(e)
-    _print_result(out_dir)
+    if written.resolve() != Path(out_dir).resolve():
+        err.print(f"runform: files were added to '{out_dir}' during the analysis, so the results went to "
+                  f"'{written}' instead.", soft_wrap=True)
+    _print_result(written)
 
 
 def _print_result(out_dir: Path) -> None:

@@ -13,6 +13,8 @@ Exit codes (documented in the README):
 4   no usable runner: nobody in view, too dark, runner left the frame
 5   the clip is not analysable as running from the side:
     front/back view, walking, fewer than 3 strides
+6   the results cannot be written: read-only folder, no permission,
+    full disk
 1   unexpected internal error (a bug: please report it)
 ==  ===========================================================
 """
@@ -46,3 +48,9 @@ class NoRunnerError(RunformError):
 
 class NotAnalysableError(RunformError):
     exit_code = 5
+
+
+class OutputError(RunformError):
+    """The results cannot be written where the user asked (their situation, not a bug)."""
+
+    exit_code = 6

@@ -10,9 +10,7 @@ frames up to 720p, and after it above (lower peak memory for 1080p).
 
 from __future__ import annotations
 
-import shutil
 import threading
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +27,8 @@ from .pose.blazepose import (
     mediapipe_version,
 )
 from .pose.track import start_tracking
+from .report.folder import PartialFolder, check_out_dir, space_needed
+from .report.folder import remove_leftovers  # noqa: F401  (the batch and the web jobs use it from here)
 from .settings import Settings
 
 
@@ -36,20 +36,19 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
                   on_progress=None, on_total=None) -> Path:
     """Analyse a side-view running video; write the output folder atomically; return its path."""
     video = Path(video)
-    out_dir = Path(out_dir)
-    _check_out_dir(out_dir)
     kb = load_knowledge(settings.sex, settings.references)
     info = probe(video)
     start = settings.start_s
     end = min(settings.end_s, info.duration_s) if settings.end_s else info.duration_s
     if start >= info.duration_s:
         raise UsageError(f"--start {start:g} s is past the end of the {info.duration_s:.1f} s video.")
+    n_frames = int(round((end - start) * info.fps))
+    out_dir = check_out_dir(out_dir, [video, settings.references],
+                            space_needed(video.stat().st_size, n_frames, settings.annotated_video))
     if on_total:
-        on_total(int(round((end - start) * info.fps)))
-    tmp = _partial_dir(out_dir)
-    try:
-        pose_settings = PoseSettings()
-        job = start_tracking(info, start, end, [out_dir / ".cache"], pose_settings, settings.workers)
+        on_total(n_frames)
+    with PartialFolder(out_dir) as part:
+        job = start_tracking(info, start, end, [out_dir / ".cache"], PoseSettings(), settings.workers)
         # the analysis modules (xarray, pandas, scipy: ~45 MB) load while the pose workers run
         # when the frames are at most 720p; above, after the workers have exited, which keeps the
         # peak of a long 1080p video within 600 MB (during inference it rose to 670 MB)
@@ -57,39 +56,42 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
         if info.width * info.height <= PRELOAD_MAX_PIXELS and not job.info["cache_hit"]:
             preload = threading.Thread(target=_import_analysis, daemon=True)
             preload.start()
-        times, xyzv, luma = job.result(tmp / ".cache", on_progress)
+        times, xyzv, luma = job.result(part.path / ".cache", on_progress)
         if preload is not None:
             preload.join()
-        from . import checks
-        from .analysis import analyze_motion
-        from .motion.dataset import make_motion
+        analysis = _video_analysis(video, info, times, xyzv, luma, job.info, settings, kb, (start, end))
         from .report.write import write_outputs
 
-        motion_px = make_motion(times, xyzv[..., :2], xyzv[..., 3], LANDMARKS, source="video",
-                                space_unit="px", vertical_up=False, video=video.name)
-        pose_info = job.info
-        warnings = checks.check_presence(motion_px, luma)
-        if info.rotation_deg:
-            warnings.append(f"The video is stored rotated by {info.rotation_deg} deg; it was turned upright.")
-        analysis = analyze_motion(motion_px, settings, kb, warnings)
-        analysis.summary.update({
-            "runform_version": __version__,
-            "source": {"type": "video", "file": video.name, "sha256": pose_info["video_sha256"],
-                       "width": info.width, "height": info.height, "fps_nominal": round(info.fps, 3),
-                       "rotation_deg": info.rotation_deg, "duration_s": round(info.duration_s, 3),
-                       "analysed_from_s": start, "analysed_to_s": round(end, 3)},
-            "model": {"name": MODEL_NAME, "package": f"mediapipe {mediapipe_version()}",
-                      "model_complexity": MODEL_COMPLEXITY, **pose_settings.__dict__,
-                      "pose_cache_hit": pose_info["cache_hit"]},
-            "settings": settings.as_dict(),
-            "warnings": analysis.warnings,
-        })
-        write_outputs(tmp, analysis, settings, kb, video, info)
-        _swap_into_place(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+        write_outputs(part.path, analysis, settings, kb, video, info)
+        return part.commit()
+
+
+def _video_analysis(video: Path, info, times, xyzv, luma, pose_info: dict, settings: Settings, kb,
+                    window: tuple[float, float]):
+    """The pose of a video through the shared analysis, with the video's facts in the summary."""
+    from . import checks
+    from .analysis import analyze_motion
+    from .motion.dataset import make_motion
+
+    motion_px = make_motion(times, xyzv[..., :2], xyzv[..., 3], LANDMARKS, source="video",
+                            space_unit="px", vertical_up=False, video=video.name)
+    warnings = checks.check_presence(motion_px, luma)
+    if info.rotation_deg:
+        warnings.append(f"The video is stored rotated by {info.rotation_deg} deg; it was turned upright.")
+    analysis = analyze_motion(motion_px, settings, kb, warnings)
+    analysis.summary.update({
+        "runform_version": __version__,
+        "source": {"type": "video", "file": video.name, "sha256": pose_info["video_sha256"],
+                   "width": info.width, "height": info.height, "fps_nominal": round(info.fps, 3),
+                   "rotation_deg": info.rotation_deg, "duration_s": round(info.duration_s, 3),
+                   "analysed_from_s": window[0], "analysed_to_s": round(window[1], 3)},
+        "model": {"name": MODEL_NAME, "package": f"mediapipe {mediapipe_version()}",
+                  "model_complexity": MODEL_COMPLEXITY, **PoseSettings().__dict__,
+                  "pose_cache_hit": pose_info["cache_hit"]},
+        "settings": settings.as_dict(),
+        "warnings": analysis.warnings,
+    })
+    return analysis
 
 
 PRELOAD_MAX_PIXELS = 1280 * 720
@@ -154,10 +156,10 @@ def analyze_imu_file(path: str | Path, out_dir: str | Path, settings: Settings =
     from .imu.analyze import analyze_imu
     from .io.imu import load_imu_csv
 
-    path, out_dir = Path(path), Path(out_dir)
-    _check_out_dir(out_dir)
+    path = Path(path)
     kb = load_knowledge(settings.sex, settings.references)
     rec = load_imu_csv(path, columns, units, rate_hz)
+    out_dir = check_out_dir(out_dir, [path, settings.references], space_needed(path.stat().st_size))
     warnings: list[str] = []
     analysis = analyze_imu(rec, settings, kb, warnings, standing_s)
     analysis.summary.update({
@@ -178,10 +180,11 @@ def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings =
     from .mocap.analyze import analyze_lab
     from .mocap.trial import load_lab_trial
 
-    path, out_dir = Path(path), Path(out_dir)
-    _check_out_dir(out_dir)
+    path = Path(path)
     kb = load_knowledge(settings.sex, settings.references)
     trial = load_lab_trial(path, forces, static, markers)
+    inputs = [path, settings.references, forces, static]  # found companions sit beside the trial
+    out_dir = check_out_dir(out_dir, inputs, space_needed(path.stat().st_size))
     warnings: list[str] = []
     analysis = analyze_lab(trial, settings, kb, warnings)
     analysis.summary.update({
@@ -199,52 +202,6 @@ def _write_atomically(out_dir: Path, analysis, settings: Settings, kb) -> Path:
     """The outputs of a source without video, written beside out_dir and moved into place."""
     from .report.write import write_outputs
 
-    tmp = _partial_dir(out_dir)
-    try:
-        write_outputs(tmp, analysis, settings, kb)
-        _swap_into_place(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
-
-
-def _partial_dir(out_dir: Path) -> Path:
-    """The hidden folder an analysis is written to before it is moved into place."""
-    return out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
-
-
-def remove_leftovers(parent: Path, name: str = "*") -> int:
-    """Remove the hidden folders (``.<name>.partial-*``, ``.<name>.old-*``) that analyses into
-    ``parent/<name>`` left behind when they were killed; ``name='*'`` for every output in ``parent``.
-    Returns how many were removed."""
-    found = [*parent.glob(f".{name}.partial-*"), *parent.glob(f".{name}.old-*")]
-    for p in found:
-        shutil.rmtree(p, ignore_errors=True)
-    return len(found)
-
-
-def _check_out_dir(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"Output path '{out_dir}' is a file.", "Give a folder with --out.")
-    if out_dir.is_dir() and any(out_dir.iterdir()):
-        if not ((out_dir / "summary.json").exists() or (out_dir / ".cache").exists()):
-            raise UsageError(f"Output folder '{out_dir}' holds other files; runform will not overwrite them.",
-                             "Choose an empty or new folder with --out.")
-
-
-def _swap_into_place(tmp: Path, out_dir: Path) -> None:
-    """Replace out_dir by tmp in two renames, so no half-written folder ever looks complete."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if out_dir.exists():
-        old = out_dir.parent / f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}"
-        out_dir.rename(old)
-        cache = old / ".cache"
-        if cache.is_dir():  # keep other cached poses (other ranges of the clip)
-            for f in cache.glob("pose-*.npz"):
-                if not (tmp / ".cache" / f.name).exists():
-                    shutil.move(str(f), tmp / ".cache" / f.name)
-    tmp.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    with PartialFolder(out_dir) as part:
+        write_outputs(part.path, analysis, settings, kb)
+        return part.commit()

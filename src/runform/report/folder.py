@@ -1,0 +1,266 @@
+"""The output folder: written whole or not at all, and never at the cost of a user's file.
+
+An analysis is written into a hidden partial folder beside its output folder
+(``.<name>.partial-<hex>``) and moved into place in two renames once complete.
+runform replaces an existing output folder only when everything in it is a
+file runform wrote there itself: each finished folder carries a manifest
+(``.runform-files.json``) of its files and their sizes. A folder holding
+anything else (a coach's notes, the input video, a home folder) is refused
+before any work starts, and again just before the swap; a file changed since
+runform wrote it counts as the user's.
+
+A partial folder holds a marker file that the running analysis keeps locked
+(``flock``); the next run into the same place removes a partial folder whose
+lock is free, which is what a killed run leaves, and never one still being
+written.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from ..errors import OutputError, UsageError
+
+MANIFEST = ".runform-files.json"
+PARTIAL_MARK = ".runform-partial"
+# what runform wrote before it kept a manifest: such a folder is still recognised as its own
+LEGACY_NAMES = {"summary.json", "strides.csv", "frames.csv", "report.html", "annotated.mp4"}
+MB = 1 << 20
+# free space asked for before the work starts: a fixed margin, plus per input byte (the annotated
+# video, re-encoded, measured at 0.6-1.1x the input's size) and per video frame (frames.csv and the
+# pose cache: about 1.6 KB a frame on the sample)
+SPACE_MARGIN_BYTES = 20 * MB
+SPACE_PER_INPUT_BYTE = 1.5
+SPACE_PER_FRAME_BYTES = 4096
+_DISK_ERRNOS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+                errno.EROFS: "the drive is read-only", errno.EACCES: "permission is denied",
+                errno.EPERM: "permission is denied"}
+
+
+def _files(folder: Path) -> dict[str, int]:
+    """Every file below ``folder`` (links included, not followed): relative path -> size."""
+    out = {}
+    for root, dirs, files in os.walk(folder):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            p = Path(root, name)
+            out[p.relative_to(folder).as_posix()] = p.lstat().st_size
+    return out
+
+
+def foreign_entries(folder: Path) -> list[str]:
+    """What in ``folder`` runform did not write there itself (empty: the folder is runform's)."""
+    if not folder.is_dir():
+        return []
+    found = _files(folder)
+    try:
+        owned = json.loads((folder / MANIFEST).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        owned = None
+    foreign = []
+    for rel, size in sorted(found.items()):
+        if rel == MANIFEST:
+            continue
+        if owned is not None:
+            if rel not in owned:
+                foreign.append(rel)
+            elif owned[rel] != size:
+                foreign.append(f"{rel} (changed since runform wrote it)")
+        elif not (rel in LEGACY_NAMES or (rel.startswith(".cache/pose-") and rel.endswith(".npz"))):
+            foreign.append(rel)
+    if owned is None and found and "summary.json" not in found:
+        foreign = foreign or sorted(found)  # cache files alone, with no result: not clearly runform's
+    return foreign
+
+
+def _refuse_foreign(out_dir: Path, foreign: list[str]) -> None:
+    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+    raise UsageError(f"Output folder '{out_dir}' holds files runform did not write ({shown}); "
+                     "runform will not overwrite them.",
+                     "Choose a new folder with --out (runform creates it), or move those files elsewhere.")
+
+
+def check_out_dir(out_dir: Path, inputs=(), needed_bytes: int = 0) -> Path:
+    """Refuse, before any work, an output folder runform could not safely write or replace;
+    return it as an absolute path."""
+    out_dir = Path(out_dir).expanduser().absolute()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"Output path '{out_dir}' is a file.", "Give a folder with --out.")
+    here = Path.cwd().resolve()
+    real = out_dir.resolve()
+    if real == here or real in here.parents or real.parent == real:
+        raise UsageError(f"'{out_dir}' is the folder you are in (or above it): runform writes its results "
+                         "into a folder of their own, which a rerun replaces.",
+                         "Give a new folder name, e.g. --out my-run-results.")
+    for p in inputs:
+        if p is not None and (real == Path(p).resolve() or real in Path(p).resolve().parents):
+            raise UsageError(f"The input '{Path(p).name}' is inside the output folder '{out_dir}', which a rerun "
+                             "replaces.", "Give an output folder beside the recording, e.g. --out "
+                             f"{Path(p).parent / (Path(p).stem + '-runform')}.")
+    if out_dir.is_dir() and os.path.ismount(out_dir):
+        raise UsageError(f"'{out_dir}' is the top folder of a drive; runform cannot replace it.",
+                         f"Give a folder inside it, e.g. --out {out_dir / 'run-results'}.")
+    foreign = foreign_entries(out_dir)
+    if foreign:
+        _refuse_foreign(out_dir, foreign)
+    where = out_dir if out_dir.is_dir() else _existing_parent(out_dir)
+    _check_writable(where, out_dir)
+    _check_space(where, needed_bytes)
+    return out_dir
+
+
+def _existing_parent(p: Path) -> Path:
+    p = p.parent
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return p
+
+
+def _check_writable(where: Path, out_dir: Path) -> None:
+    if os.statvfs(where).f_flag & os.ST_RDONLY:
+        raise OutputError(f"The results cannot be written to '{out_dir}': the drive is read-only.",
+                          "Give a folder on a drive you can write to with --out.")
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise OutputError(f"The results cannot be written to '{out_dir}': permission is denied in '{where}'.",
+                          "Give a folder you can write to with --out.")
+
+
+def _check_space(where: Path, needed: int) -> None:
+    free = shutil.disk_usage(where).free
+    if needed and free < needed:
+        raise OutputError(f"There is not enough free space in '{where}' for the results: "
+                          f"{free / MB:.0f} MB free, about {needed / MB:.0f} MB needed.",
+                          "Free some space, or give another folder with --out (add --no-video to "
+                          "need less).")
+
+
+def space_needed(input_bytes: int, n_frames: int = 0, video: bool = False) -> int:
+    """Free space to ask for before an analysis starts (see the constants above)."""
+    return int(SPACE_MARGIN_BYTES + (SPACE_PER_INPUT_BYTE * input_bytes if video else input_bytes)
+               + SPACE_PER_FRAME_BYTES * n_frames)
+
+
+def disk_error(e: OSError, out_dir: Path) -> OutputError | None:
+    """The user's situation behind a failed write (full disk, read-only, permission), or None."""
+    why = _DISK_ERRNOS.get(e.errno)
+    if why is None:
+        return None
+    return OutputError(f"The results could not be written to '{out_dir}': {why}.",
+                       "Free some space or give a folder you can write to with --out.")
+
+
+class PartialFolder:
+    """The hidden folder an analysis is written into; ``commit()`` moves it into place.
+
+    Use it as a context manager: leaving without ``commit()`` (an error, Ctrl-C)
+    removes it. Its lock tells other runs it is still being written."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        self.path = self.out_dir.parent / f".{self.out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
+        self._lock = None
+
+    def __enter__(self) -> "PartialFolder":
+        try:
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            remove_leftovers(self.out_dir.parent, self.out_dir.name)
+            self.path.mkdir()
+            self._lock = open(self.path / PARTIAL_MARK, "w")
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            self._cleanup()
+            raise disk_error(e, self.out_dir) or e from None
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._cleanup()
+        if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+            err = disk_error(exc, self.out_dir)
+            if err is not None:
+                raise err from None
+
+    def _cleanup(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+        if self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def commit(self) -> Path:
+        """Write the manifest and swap the folder into place; returns where the results are.
+
+        Should the output folder have gained a file of the user's since the checks, the results
+        go to a new folder beside it (``<name>-2``, ...) and the user's folder is left untouched."""
+        target = self.out_dir
+        if foreign_entries(target):
+            target = _free_sibling(target)
+        (self.path / PARTIAL_MARK).unlink()
+        old = None
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+            target.rename(old)
+            _keep_cached_poses(old, self.path)
+        _write_manifest(self.path)
+        self.path.rename(target)
+        self._lock.close()
+        self._lock = None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return target
+
+
+def _free_sibling(out_dir: Path) -> Path:
+    n = 2
+    while (out_dir.parent / f"{out_dir.name}-{n}").exists():
+        n += 1
+    return out_dir.parent / f"{out_dir.name}-{n}"
+
+
+def _keep_cached_poses(old: Path, new: Path) -> None:
+    """Poses cached for other ranges of the clip move into the new folder."""
+    cache = old / ".cache"
+    if cache.is_dir():
+        for f in cache.glob("pose-*.npz"):
+            if not (new / ".cache" / f.name).exists():
+                (new / ".cache").mkdir(exist_ok=True)
+                shutil.move(str(f), new / ".cache" / f.name)
+
+
+def _write_manifest(folder: Path) -> None:
+    from .. import __version__
+
+    files = {k: v for k, v in _files(folder).items() if k not in (MANIFEST, PARTIAL_MARK)}
+    (folder / MANIFEST).write_text(json.dumps({"written_by": f"runform {__version__}", "files": files}, indent=1))
+
+
+def remove_leftovers(parent: Path, name: str = "*") -> int:
+    """Remove the hidden folders that analyses into ``parent/<name>`` left when they were killed
+    (``name='*'``: every output in ``parent``): a partial folder whose lock is free, and a replaced
+    folder that holds only runform's files. Returns how many were removed."""
+    removed = 0
+    for p in Path(parent).glob(f".{name}.partial-*"):
+        if _unlocked_partial(p):
+            shutil.rmtree(p, ignore_errors=True)
+            removed += 1
+    for p in Path(parent).glob(f".{name}.old-*"):
+        if p.is_dir() and not foreign_entries(p):
+            shutil.rmtree(p, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _unlocked_partial(p: Path) -> bool:
+    mark = p / PARTIAL_MARK
+    if not mark.is_file() or p.is_symlink():
+        return False
+    try:
+        with open(mark) as f:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+    except OSError:
+        return False  # another analysis is writing it
