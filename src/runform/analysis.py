@@ -15,6 +15,7 @@ import xarray as xr
 
 from . import checks
 from .assess.knowledge import Knowledge
+from .assess.plausibility import screen
 from .assess.rules import assess, reference_status
 from .gait.events import ContactDetector
 from .gait.strides import build_strides, midstance_times
@@ -68,7 +69,7 @@ def analyze_motion(motion_px: xr.Dataset, settings: Settings, kb: Knowledge,
         "height_m": scene.height_m,
         "height_given": scene.height_given,
     }
-    summary = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE)
+    summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE)
     summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
                    duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings)
@@ -91,8 +92,12 @@ def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps:
     return strides, series
 
 
-def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str], advice: str) -> dict:
-    """Metric summaries with references, foot strike, quality and faults."""
+def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str], advice: str
+                       ) -> tuple[dict, pd.DataFrame]:
+    """Metric summaries with references, foot strike, quality and faults, from the strides
+    left after the plausibility screen; returns (summary, screened strides)."""
+    strides, plausibility, _, notes = screen(strides, kb.plausible, kb.plausibility_hints, kb.metrics)
+    warnings += notes
     metrics = summarise(strides, kb.metrics)
     for name, m in metrics.items():
         ref = kb.references.get(name)
@@ -105,7 +110,8 @@ def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str]
                "quality": _quality(strides, warnings, advice)}
     summary["faults"] = assess(summary, strides, kb)
     summary["n_strides"] = int(len(strides))
-    return summary
+    summary["plausibility"] = plausibility
+    return summary, strides
 
 
 def _quality(strides: pd.DataFrame, warnings: list[str], advice: str) -> dict:

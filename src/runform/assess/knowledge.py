@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -30,11 +30,15 @@ class Knowledge:
     references: dict
     faults: list
     drills: dict
+    plausible: dict = field(default_factory=dict)  # metric -> {low, high, kind, source}
+    plausibility_hints: dict = field(default_factory=dict)  # kind -> likely cause
+    body: dict = field(default_factory=dict)  # body-size bounds: leg_length_m, height_m
 
 
 def load_knowledge(sex: str | None = None, overrides: str | Path | None = None) -> Knowledge:
     raw = yaml.safe_load(resources.files("runform.knowledge").joinpath("base.yaml").read_text())
     refs = copy.deepcopy(raw["references"])
+    plausible = copy.deepcopy(raw["plausible"])
     if sex:
         for name, ref in raw.get(f"references_{sex}", {}).items():
             refs[name] = {**refs.get(name, {}), **ref}
@@ -51,4 +55,10 @@ def load_knowledge(sex: str | None = None, overrides: str | Path | None = None) 
                 raise UsageError(f"Reference file '{path}' names an unknown metric '{name}'.",
                                  "Use the metric names of summary.json.")
             refs[name] = {**refs.get(name, {}), **ref, "source": ref.get("source", f"user file {path.name}")}
-    return Knowledge(raw["sources"], raw["metrics"], refs, raw["faults"], raw["drills"])
+        for name, rng in user.get("plausible", {}).items():
+            if name not in plausible:
+                raise UsageError(f"Reference file '{path}' names an unknown metric '{name}' under [plausible].",
+                                 "Use the metric names of summary.json.")
+            plausible[name] = {**plausible[name], **rng, "source": rng.get("source", f"user file {path.name}")}
+    return Knowledge(raw["sources"], raw["metrics"], refs, raw["faults"], raw["drills"], plausible,
+                     raw["plausibility_hints"], raw["body"])

@@ -256,7 +256,7 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
                         "are given as ranges about the running posture; the mean tilt needs standing.")
     if not settings.speed_mps:
         warnings.append("No --speed given: step length and vertical ratio need the running speed.")
-    summary = summarise_analysis(table, kb, warnings, IMU_ADVICE)
+    summary, table = summarise_analysis(table, kb, warnings, IMU_ADVICE)
     summary.update(
         scene={"sensor_frame": frame, "gyroscope": gyr is not None, "foot_assignment_agreement":
                round(float(np.mean(agreements)), 3) if agreements else None,

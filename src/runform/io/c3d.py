@@ -53,11 +53,11 @@ def read_c3d(path: str | Path) -> LabRecording:
     names = [labels[i].strip() for i in keep]
     xyz = zeros_to_nan(np.transpose(pts[:3, keep, :], (2, 1, 0)))
     declared = _value(p, "POINT", "UNITS", [""])
-    unit = detect_length_unit(xyz, declared[0] if len(declared) else None)
+    unit, unit_note = detect_length_unit(xyz, declared[0] if len(declared) else None)
     first = int(np.ravel(_value(p, "TRIAL", "ACTUAL_START_FIELD", [1]))[0]) if "TRIAL" in p else 1
     t0 = (first - 1) / rate
     times = t0 + np.arange(xyz.shape[0]) / rate
-    markers = Markers(times, names, xyz, unit, rate)
+    markers = Markers(times, names, xyz, unit, rate, unit_note)
     return LabRecording(markers, _forces(c, t0), _events(p), path.name)
 
 

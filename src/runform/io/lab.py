@@ -21,6 +21,7 @@ class Markers:
     xyz: np.ndarray  # (time, marker, 3)
     unit: str  # "mm", "cm" or "m"
     rate_hz: float
+    unit_note: str = ""  # set when the file's declared unit was corrected from the body's size
 
     def get(self, name: str) -> np.ndarray:
         return self.xyz[:, self.names.index(name), :]
@@ -64,24 +65,31 @@ def zeros_to_nan(xyz: np.ndarray) -> np.ndarray:
     return xyz
 
 
-def detect_length_unit(xyz: np.ndarray, declared: str | None) -> str:
-    """'mm' or 'm': the file's word when it has one, else the body's size in the data
-    (a runner's markers span 1-2 m from feet to pelvis or shoulders)."""
-    if declared:
-        d = declared.strip().lower()
-        if d in ("mm", "millimeters", "millimetres"):
-            return "mm"
-        if d in ("m", "meters", "metres"):
-            return "m"
-        if d in ("cm",):
-            return "cm"
+def detect_length_unit(xyz: np.ndarray, declared: str | None) -> tuple[str, str]:
+    """-> (unit, note): 'mm', 'cm' or 'm', from the body's size in the data (a runner's markers
+    span 0.3-2.5 m in any one frame: feet to shoulders, or one leg's cluster), checked against the
+    file's word. A declared unit the body size contradicts by a factor of 10 or more (metres
+    written over millimetre data) is corrected, and the note says so."""
     span = np.nanmedian(np.nanmax(xyz, axis=1) - np.nanmin(xyz, axis=1), axis=0)
     extent = float(np.nanmax(span)) if np.isfinite(span).any() else float("nan")
-    if 300 <= extent <= 5000:
-        return "mm"
-    if 0.3 <= extent <= 5:
-        return "m"
-    from ..errors import InputFileError
+    words = {"mm": "mm", "millimeters": "mm", "millimetres": "mm", "m": "m", "meters": "m", "metres": "m",
+             "cm": "cm", "centimeters": "cm", "centimetres": "cm"}
+    said = words.get((declared or "").strip().lower())
+    by_size = next((u for u, lo, hi in (("mm", 300, 5000), ("cm", 30, 500), ("m", 0.3, 5)) if lo <= extent <= hi), None)
+    scale = {"mm": 1e-3, "cm": 1e-2, "m": 1.0}
+    if said and (by_size is None or said == by_size or _fits(extent * scale[said])):
+        return said, ""
+    if by_size is None:
+        from ..errors import InputFileError
 
-    raise InputFileError(f"Cannot tell the markers' unit: the body spans {extent:.3g} units, neither "
-                         "metres nor millimetres.", "Export the trial in mm or m.")
+        raise InputFileError(f"Cannot tell the markers' unit: the body spans {extent:.3g} units, neither "
+                             "metres nor millimetres.", "Export the trial in mm or m.")
+    if said:
+        return by_size, (f"the file says its markers are in {declared.strip()}, but the body would then be "
+                         f"{extent * scale[said]:.3g} m tall; read as {by_size} ({extent * scale[by_size]:.2f} m)")
+    return by_size, ""
+
+
+def _fits(extent_m: float) -> bool:
+    """A body size in metres a running person's markers can span in one frame."""
+    return 0.3 <= extent_m <= 2.5

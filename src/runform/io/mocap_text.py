@@ -46,9 +46,9 @@ def read_trc(path: str | Path) -> Markers:
         raise InputFileError(f"'{path.name}' is not a readable TRC file ({exc}).",
                              "Export the trial again as OpenSim TRC.") from None
     xyz = zeros_to_nan(data[:, 2:].reshape(len(data), len(names), 3))
-    unit = detect_length_unit(xyz, header.get("Units"))
+    unit, unit_note = detect_length_unit(xyz, header.get("Units"))
     rate = float(header.get("DataRate") or 1.0 / np.median(np.diff(data[:, 1])))
-    return Markers(data[:, 1], names, xyz, unit, rate)
+    return Markers(data[:, 1], names, xyz, unit, rate, unit_note)
 
 
 def read_mot(path: str | Path) -> pd.DataFrame:
@@ -95,7 +95,7 @@ def read_marker_table(path: str | Path) -> Markers:
     if len(t) < 2 or np.any(np.diff(t) <= 0):
         raise InputFileError(f"'{path.name}': the Time column is not increasing.")
     rate = float(1.0 / np.median(np.diff(t)))
-    return Markers(t - t[0], names, xyz, detect_length_unit(xyz, None), rate)
+    return Markers(t - t[0], names, xyz, detect_length_unit(xyz, None)[0], rate)
 
 
 def read_force_table(path: str | Path, duration_s: float | None = None) -> Forces:

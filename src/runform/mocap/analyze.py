@@ -27,6 +27,7 @@ import xarray as xr
 from .. import checks
 from ..analysis import Analysis, gait_metrics, summarise_analysis
 from ..assess.knowledge import Knowledge
+from ..errors import NotAnalysableError
 from ..gait.events import ContactDetector
 from ..gait.strides import build_strides
 from ..metrics.pelvis import pelvis_stride_metrics
@@ -141,6 +142,12 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
     motion = lab_motion(trial)
     sag = motion.sel(space=["x", "y"])
     leg_m, leg_from = leg_length(trial, sag, settings)
+    body = kb.body["leg_length_m"]
+    if not body["low"] <= leg_m <= body["high"]:
+        raise NotAnalysableError(
+            f"The markers give a leg length of {leg_m:.2f} m ({leg_from}), outside what a body has "
+            f"({body['low']:g}-{body['high']:g} m): the units or the marker names are likely wrong.",
+            "Check the file's unit (mm or m) and the marker set, or give a mapping file with --markers.")
     events, events_source = choose_events(trial, sag, leg_m)
     if not events_source.startswith("force"):
         warnings.append(f"No usable force-plate data: gait events are {events_source}.")
@@ -162,7 +169,7 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
                             "10 deg anterior in standing, and is not judged. Give --static for tilt relative "
                             "to standing.")
     warnings += [f"Markers: {n}." for n in trial.notes]
-    summary = summarise_analysis(strides, kb, warnings, LAB_ADVICE)
+    summary, strides = summarise_analysis(strides, kb, warnings, LAB_ADVICE)
     summary.update(
         scene={"treadmill": treadmill, "events_source": events_source, "leg_length_m": round(leg_m, 3),
                "leg_length_from": leg_from, "running_speed_mps": round(float(speed), 2) if np.isfinite(speed) else None,
