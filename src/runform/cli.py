@@ -51,7 +51,10 @@ def _quiet() -> None:
 
     import numpy as np
 
-    warnings.filterwarnings("ignore", category=RuntimeWarning)  # all-missing slices are handled
+    if not os.environ.get("RUNFORM_DEBUG"):
+        # what goes wrong is said in runform's own words; library warnings (all-missing slices,
+        # which are handled, and parsers' notes on odd files) would only confuse a user
+        warnings.simplefilter("ignore")
     np.seterr(all="ignore")
 
 

@@ -42,6 +42,13 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
     end = min(settings.end_s, info.duration_s) if settings.end_s else info.duration_s
     if start >= info.duration_s:
         raise UsageError(f"--start {start:g} s is past the end of the {info.duration_s:.1f} s video.")
+    if end - start < MIN_CLIP_S:
+        from .errors import NotAnalysableError
+
+        part = "The part chosen with --start/--end" if (start or settings.end_s) else "The video"
+        raise NotAnalysableError(f"{part} lasts {end - start:.1f} s: too short; runform needs at least 3 "
+                                 f"strides (about {MIN_CLIP_S:g} s of running).",
+                                 "Film at least 10 s of steady running with the whole body in view.")
     n_frames = int(round((end - start) * info.fps))
     out_dir = check_out_dir(out_dir, [video, settings.references],
                             space_needed(video.stat().st_size, n_frames, settings.annotated_video))
@@ -95,6 +102,7 @@ def _video_analysis(video: Path, info, times, xyzv, luma, pose_info: dict, setti
 
 
 PRELOAD_MAX_PIXELS = 1280 * 720
+MIN_CLIP_S = 2.0  # three strides take at least 2 s even at a sprint (about 0.65 s a stride)
 
 
 def _import_analysis() -> None:

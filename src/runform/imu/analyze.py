@@ -256,6 +256,7 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
                         "are given as ranges about the running posture; the mean tilt needs standing.")
     if not settings.speed_mps:
         warnings.append("No --speed given: step length and vertical ratio need the running speed.")
+    table = _timing_for_rate(table, rate, warnings)
     summary, table = summarise_analysis(table, kb, warnings, IMU_ADVICE)
     summary.update(
         scene={"sensor_frame": frame, "gyroscope": gyr is not None, "foot_assignment_agreement":
@@ -270,6 +271,24 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
     if has_angles:
         series.update({f"pelvis_{k}_deg": v for k, v in angles_all.items()})
     return Analysis(rec, None, series, table, summary, warnings)
+
+
+# Below this rate a sample every 10+ ms cannot time a 200-300 ms foot contact closely enough for
+# contact time, flight and duty factor (a 10 % error at 50 Hz); steps and cadence still can be.
+CONTACT_MIN_RATE_HZ = 100.0
+CONTACT_METRICS = ("ground_contact_ms", "flight_ms", "duty_factor_pct", "braking_peak_g")
+
+
+def _timing_for_rate(table: pd.DataFrame, rate: float, warnings: list[str]) -> pd.DataFrame:
+    """The stride table without the contact-timing metrics when the rate is too low to time contacts."""
+    if rate >= CONTACT_MIN_RATE_HZ - 0.5:
+        return table
+    drop = [c for c in CONTACT_METRICS if c in table]
+    if drop:
+        warnings.append(f"The sensor recorded at {rate:.0f} Hz: too slow to time each foot contact (runform needs "
+                        f"{CONTACT_MIN_RATE_HZ:.0f} Hz), so contact time, flight time, duty factor and braking are "
+                        "not reported. Record at 100 Hz or more.")
+    return table.drop(columns=drop)
 
 
 def _standing_up(t, acc, standing_s, warnings) -> np.ndarray | None:

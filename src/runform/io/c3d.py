@@ -37,11 +37,17 @@ def read_c3d(path: str | Path) -> LabRecording:
     path = Path(path)
     import ezc3d
 
+    notes = []
     try:
         c = ezc3d.c3d(str(path), extract_forceplat_data=True)
-    except Exception as exc:
-        raise InputFileError(f"'{path.name}' is not a readable C3D file ({str(exc).strip() or type(exc).__name__}).",
-                             "Export the trial again from the capture software.") from None
+    except Exception:
+        try:  # the markers may be fine where the force-plate parameters are not
+            c = ezc3d.c3d(str(path), extract_forceplat_data=False)
+            notes.append("the force plates could not be read (their parameters are damaged); contacts "
+                         "come from the markers")
+        except Exception as exc:
+            raise InputFileError(f"'{path.name}' is not a readable C3D file ({str(exc).strip() or type(exc).__name__}).",
+                                 "Export the trial again from the capture software.") from None
     p = c["parameters"]
     labels = list(_value(p, "POINT", "LABELS", []))
     pts = c["data"]["points"]  # (4, marker, frame)
@@ -58,16 +64,42 @@ def read_c3d(path: str | Path) -> LabRecording:
     t0 = (first - 1) / rate
     times = t0 + np.arange(xyz.shape[0]) / rate
     markers = Markers(times, names, xyz, unit, rate, unit_note)
-    return LabRecording(markers, _forces(c, t0), _events(p), path.name)
+    declared_frames = _declared_frames(path)
+    if declared_frames and xyz.shape[0] < declared_frames:
+        notes.append(f"the file is partial: {xyz.shape[0]} of the {declared_frames} frames its header "
+                     f"announces were read ({xyz.shape[0] / rate:.2f} of {declared_frames / rate:.2f} s); it "
+                     "ends early, cut or damaged")
+    forces = _forces(c, t0, notes) if c["data"].get("platform") is not None else None
+    return LabRecording(markers, forces, _events(p), path.name, tuple(notes))
 
 
-def _forces(c, t0: float) -> Forces | None:
+def _declared_frames(path: Path) -> int | None:
+    """The frame count the C3D header announces (words 4 and 5: first and last frame), or None
+    where the header cannot say (more than 65535 frames, or an unknown byte order)."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+        fh.seek(max(0, (head[0] - 1) * 512))
+        param_head = fh.read(4)
+    if len(head) < 12 or len(param_head) < 4:
+        return None
+    order = {84: "<", 85: "<", 86: ">"}.get(param_head[3])
+    if order is None:
+        return None
+    first, last = np.frombuffer(head[6:10], dtype=f"{order}u2")
+    if last == 0xFFFF or last < first:
+        return None
+    return int(last) - int(first) + 1
+
+
+def _forces(c, t0: float, notes: list[str]) -> Forces | None:
     plats = c["data"].get("platform", [])
     if not plats:
         return None
     arate = float(np.ravel(_value(c["parameters"], "ANALOG", "RATE", [0]))[0])
     n = plats[0]["force"].shape[1]
     if arate <= 0 or n < 2:
+        notes.append(f"the file has {len(plats)} force plate(s) but no analog samples to read them from; "
+                     "contacts come from the markers")
         return None
     f = np.stack([np.asarray(pl["force"], float).T for pl in plats], axis=1)  # (time, plate, 3)
     unit = str(plats[0].get("unit_force", "N"))
@@ -75,6 +107,7 @@ def _forces(c, t0: float) -> Forces | None:
         raise InputFileError(f"Force plates are in '{unit}', not newtons.", "Export the forces in N.")
     active = np.nanmax(np.abs(f[..., :]), axis=(0, 2)) > 1.0
     if not active.any():
+        notes.append(f"the file's {len(plats)} force plate(s) carry no force; contacts come from the markers")
         return None
     f = f[:, active]
     names = [f"plate{i + 1}" for i in np.flatnonzero(active)]

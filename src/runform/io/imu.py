@@ -45,6 +45,7 @@ _GYR_UNITS = {"dps": 1.0, "degs": 1.0, "deg/s": 1.0, "rads": 180 / np.pi, "rad/s
 _TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 MAX_GAP_FILL_S = 0.05  # gaps up to this are interpolated; longer ones are reported and left missing
 MIN_DURATION_S = 3.0
+MIN_RATE_HZ = 20.0  # a step (about 0.3 s) needs several samples to be found at all
 
 
 def _norm(name: str) -> str:
@@ -196,12 +197,12 @@ def _times(df: pd.DataFrame, col: str | None, unit: str | None, rate_hz: float |
         return np.arange(len(df)) / rate_hz, f"none: {rate_hz:g} Hz given"
     raw = df[col]
     if not pd.api.types.is_numeric_dtype(raw):
-        t = pd.to_datetime(raw, errors="coerce")
+        t = _parse_datetimes(raw)
         if t.isna().mean() > 0.01:
             raise InputFileError(f"The time column '{col}' is neither numbers nor dates (e.g. '{raw.iloc[0]}').",
                                  "Name the right column with --columns time=<column>.")
-        ns = t.astype("int64").to_numpy()
-        return (ns - ns[0]) / 1e9, "date-times"
+        # seconds from the first stamp, whatever resolution pandas parsed them at (s, ms, us, ns)
+        return (t - t.iloc[0]).dt.total_seconds().to_numpy(float), "date-times"
     x = raw.to_numpy(float)
     name_unit = _split_unit(str(col))[1]
     unit = unit or (name_unit if name_unit in _TIME_UNITS else None)
@@ -220,8 +221,33 @@ def _times(df: pd.DataFrame, col: str | None, unit: str | None, rate_hz: float |
     return (x - x[0]) * _TIME_UNITS[unit], how
 
 
-def _check_times(t: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Sorted, unique sample times or a clear error; returns the rows to keep."""
+def _parse_datetimes(raw: pd.Series) -> pd.Series:
+    """Date-times or times of day at any precision; unparsable entries become NaT."""
+    import warnings
+
+    t = pd.to_datetime(raw, format="ISO8601", errors="coerce")
+    if t.isna().mean() > 0.01:  # times of day and other layouts: element-wise inference
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t = pd.to_datetime(raw, errors="coerce")
+    return t
+
+
+def _spread_coarse_stamps(t: np.ndarray) -> np.ndarray | None:
+    """Sample times for rows stamped at a coarse resolution (whole seconds, say): a straight line
+    through the first row of each new stamp, or None where the rows are not evenly sampled."""
+    first = np.flatnonzero(np.r_[False, np.diff(t) > 0])
+    if len(first) < 3:
+        return None
+    slope, icpt = np.polyfit(first, t[first], 1)
+    quantum = float(np.median(np.diff(t[first])))
+    if slope <= 0 or np.max(np.abs(t[first] - (icpt + slope * first))) > 0.5 * quantum:
+        return None
+    return icpt + slope * np.arange(len(t))
+
+
+def _check_times(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Sorted, unique sample times or a clear error; -> (times, rows to keep, notes)."""
     notes = []
     if not np.isfinite(t).all():
         raise InputFileError(f"{int((~np.isfinite(t)).sum())} rows have no time stamp.",
@@ -236,12 +262,17 @@ def _check_times(t: np.ndarray) -> tuple[np.ndarray, list[str]]:
     keep = np.r_[True, d > 0]
     if (~keep).any():
         frac = float((~keep).mean())
+        even = _spread_coarse_stamps(t) if frac > 0.01 else None
+        if even is not None:
+            notes.append(f"The time stamps are coarse ({frac * 100:.0f} % of rows repeat one): the samples were "
+                         f"spread evenly between them, {1 / float(np.median(np.diff(even))):.1f} Hz.")
+            return even, np.ones(len(t), bool), notes
         if frac > 0.01:
             raise InputFileError(f"{int((~keep).sum())} rows ({100 * frac:.0f} %) repeat the previous time stamp.",
                                  "The time column may be too coarse (e.g. whole seconds): give one with "
                                  "sub-sample resolution, or the sampling rate with --rate HZ and no time column.")
         notes.append(f"{int((~keep).sum())} samples repeated a time stamp and were dropped.")
-    return keep, notes
+    return t, keep, notes
 
 
 def _scale(x: np.ndarray, kind: str, unit: str | None, col_unit: str | None) -> tuple[np.ndarray, str]:
@@ -285,7 +316,7 @@ def load_imu_csv(path: str | Path, columns: str | None = None, units: str | None
                              "Name them with --columns acc_x=<col>,acc_y=<col>,acc_z=<col> (and gyr_x... for a "
                              "gyroscope, time=<col>).")
     t, time_how = _times(df, roles.get("time"), unit_of.get("time"), rate_hz)
-    keep, notes = _check_times(t)
+    t, keep, notes = _check_times(t)
     t = t[keep]
     body = any(r.split("_")[1] in BODY_AXES for r in acc_roles)
     data, found_units = {}, {"time": time_how}
@@ -320,6 +351,12 @@ def make_imu(times_s: np.ndarray, data: dict[str, np.ndarray], **attrs) -> xr.Da
     dt = np.diff(t)
     step = float(np.median(dt))
     rate = 1.0 / step
+    if rate < MIN_RATE_HZ:
+        raise NotAnalysableError(
+            f"The sensor recorded at {rate:.3g} Hz: too slow to see running steps (each lasts about 0.3 s); "
+            f"runform needs at least {MIN_RATE_HZ:g} Hz, and 100 Hz for contact times.",
+            "Record at 100 Hz or more (most sensors and phone apps can), or check the time column's unit "
+            "(--units time=s|ms|us|ns).")
     irregular = float(np.mean(np.abs(dt - step) > 0.1 * step))
     gaps = np.flatnonzero(dt > 3 * step)
     grid = t[0] + step * np.arange(int(np.floor((t[-1] - t[0]) / step)) + 1)

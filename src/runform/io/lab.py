@@ -56,6 +56,7 @@ class LabRecording:
     forces: Forces | None = None
     events: pd.DataFrame | None = None  # from the file: foot, kind ("ic"/"to"), time_s
     file: str = ""
+    notes: tuple[str, ...] = ()  # what could not be read: a partial file, unreadable force plates
 
 
 def zeros_to_nan(xyz: np.ndarray) -> np.ndarray:

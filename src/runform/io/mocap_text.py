@@ -38,17 +38,38 @@ def read_trc(path: str | Path) -> Markers:
         header = dict(zip([k.strip() for k in keys], [v.strip() for v in vals]))
         names = [n.strip() for n in lines[3].split("\t")[2:] if n.strip()]
         body = lines[5:] if lines[4].strip() == "" or lines[4].strip()[0] in "XYZ" else lines[4:]
-        data = np.loadtxt([b for b in body if b.strip()], ndmin=2)
-        data = data[:, : 2 + 3 * len(names)]
-        if data.shape[0] < 2 or data.shape[1] != 2 + 3 * len(names):
-            raise ValueError("fewer columns than markers")
-    except Exception as exc:
-        raise InputFileError(f"'{path.name}' is not a readable TRC file ({exc}).",
+    except (IndexError, OSError):
+        raise InputFileError(f"'{path.name}' is not a readable TRC file (its header is incomplete).",
                              "Export the trial again as OpenSim TRC.") from None
+    data, note = _trc_rows([b for b in body if b.strip()], 2 + 3 * len(names), path.name)
     xyz = zeros_to_nan(data[:, 2:].reshape(len(data), len(names), 3))
     unit, unit_note = detect_length_unit(xyz, header.get("Units"))
     rate = float(header.get("DataRate") or 1.0 / np.median(np.diff(data[:, 1])))
-    return Markers(data[:, 1], names, xyz, unit, rate, unit_note)
+    return Markers(data[:, 1], names, xyz, unit, rate, "; ".join(n for n in (note, unit_note) if n))
+
+
+def _trc_rows(rows: list[str], width: int, name: str) -> tuple[np.ndarray, str]:
+    """The data rows as numbers (frame, time, x y z per marker); a file cut part-way through its
+    last row loses that row, with a note. -> (array, note)"""
+    hint = "Export the trial again as OpenSim TRC."
+    table = []
+    for i, row in enumerate(rows):
+        cells = row.split("\t")[:width]
+        try:
+            values = [float(c) if c.strip() else np.nan for c in cells]
+        except ValueError:
+            raise InputFileError(f"'{name}' is not a readable TRC file: data row {i + 1} holds text "
+                                 f"('{row[:40]}').", hint) from None
+        if len(values) < width:
+            if i == len(rows) - 1 and i >= 2:
+                return np.array(table), (f"the file is partial: its last row ends after {len(values)} of "
+                                         f"{width} columns (cut or damaged); {i} complete frames were read")
+            raise InputFileError(f"'{name}' is not a readable TRC file: data row {i + 1} has {len(values)} "
+                                 f"columns where its markers need {width}.", hint)
+        table.append(values)
+    if len(table) < 2:
+        raise InputFileError(f"'{name}' holds fewer than 2 frames of marker data.", hint)
+    return np.array(table), ""
 
 
 def read_mot(path: str | Path) -> pd.DataFrame:

@@ -87,17 +87,25 @@ def probe(path: str | Path) -> VideoInfo:
     try:
         stream = container.streams.video[0]
         rot = _stream_rotation(stream)
-        first = None
+        frames = []
         try:
-            for first in container.decode(stream):
-                break
+            for frame in container.decode(stream):
+                frames.append(frame)
+                if len(frames) == 2:
+                    break
         except Exception:
-            first = None
-        if first is None:
+            pass
+        if not frames:
             raise InputFileError(
                 f"'{path.name}' has a video stream but no decodable frames (empty or corrupt).",
                 "Re-export or re-record the video.",
             )
+        if len(frames) == 1:
+            raise InputFileError(
+                f"'{path.name}' holds a single picture, not a video.",
+                "Give a video of the runner: at least 10 s of running filmed from the side.",
+            )
+        first = frames[0]
         rot = _frame_rotation(first, rot)
         w, h = first.width, first.height
         if rot in (90, 270):

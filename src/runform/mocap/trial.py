@@ -115,7 +115,7 @@ def load_lab_trial(path: str | Path, forces: str | Path | None = None, static: s
                    mapping: str | Path | None = None) -> LabTrial:
     path = Path(path)
     rec = read_lab(path)
-    notes: list[str] = [rec.markers.unit_note] if rec.markers.unit_note else []
+    notes: list[str] = list(rec.notes) + ([rec.markers.unit_note] if rec.markers.unit_note else [])
     m = rec.markers.to_mm()
     if len(m.times_s) < 10:
         raise InputFileError(f"'{path.name}' holds only {len(m.times_s)} frames.", "Give a running trial.")
