@@ -79,18 +79,26 @@ def _video_analysis(video: Path, info, times, xyzv, luma, pose_info: dict, setti
     from . import checks
     from .analysis import analyze_motion
     from .motion.dataset import make_motion
+    from .pose.orientation import body_axis_deg, turn_points, upright_turns
 
-    motion_px = make_motion(times, xyzv[..., :2], xyzv[..., 3], LANDMARKS, source="video",
-                            space_unit="px", vertical_up=False, video=video.name)
+    turns = upright_turns(body_axis_deg(xyzv[..., :2], xyzv[..., 3], LANDMARKS))
+    xy, _, _ = turn_points(xyzv[..., :2], turns, info.width, info.height)
+    motion_px = make_motion(times, xy, xyzv[..., 3], LANDMARKS, source="video", space_unit="px",
+                            vertical_up=False, video=video.name, turns=turns)
     warnings = checks.check_presence(motion_px, luma)
     if info.rotation_deg:
         warnings.append(f"The video is stored rotated by {info.rotation_deg} deg; it was turned upright.")
+    if turns:
+        warnings.append(f"The runner was {'upside down' if turns == 2 else 'sideways'} in the picture; the video "
+                        f"was turned {90 * turns} deg clockwise to stand them upright (its rotation tag, if any, "
+                        "is wrong).")
     analysis = analyze_motion(motion_px, settings, kb, warnings)
     analysis.summary.update({
         "runform_version": __version__,
         "source": {"type": "video", "file": video.name, "sha256": pose_info["video_sha256"],
                    "width": info.width, "height": info.height, "fps_nominal": round(info.fps, 3),
-                   "rotation_deg": info.rotation_deg, "duration_s": round(info.duration_s, 3),
+                   "rotation_deg": info.rotation_deg, "turned_upright_deg": 90 * turns,
+                   "duration_s": round(info.duration_s, 3),
                    "analysed_from_s": window[0], "analysed_to_s": round(window[1], 3)},
         "model": {"name": MODEL_NAME, "package": f"mediapipe {mediapipe_version()}",
                   "model_complexity": MODEL_COMPLEXITY, **PoseSettings().__dict__,

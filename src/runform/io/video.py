@@ -152,6 +152,7 @@ def iter_frames(
     max_side: int | None = None,
     select=None,
     threads: bool = False,
+    turns: int = 0,
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(time_s, rgb_uint8_HxWx3)`` for every frame in ``[start_s, end_s)``.
 
@@ -159,7 +160,8 @@ def iter_frames(
     Frames are rotated upright and, when ``max_side`` is given, scaled so their
     longest side is at most ``max_side`` pixels (aspect ratio kept). With
     ``select(time_s) -> bool`` only the selected frames are converted and
-    yielded (the others are still decoded, as H.264 requires).
+    yielded (the others are still decoded, as H.264 requires). ``turns``: further clockwise
+    quarter turns, for a video whose runner is upright only after them (``pose.orientation``).
     """
     path = Path(path)
     container = _open(path)
@@ -184,7 +186,7 @@ def iter_frames(
                     break
                 if select is not None and not select(t):
                     continue
-                rot = _frame_rotation(frame, fallback_rot)
+                rot = (_frame_rotation(frame, fallback_rot) + 90 * turns) % 360
                 if size is None:
                     size = _scaled_size(frame.width, frame.height, max_side)
                 img = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")

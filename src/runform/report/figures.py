@@ -68,7 +68,8 @@ def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: floa
     best: dict[int, tuple[float, np.ndarray]] = {}
     half_frame = 0.6 / max(float(motion_px.attrs.get("fps", 30.0)), 1.0)
     near = lambda ft: any(abs(ft - w["t"]) <= half_frame for w in wanted)  # noqa: E731
-    for ft, img in iter_frames(video_path, t0, t1, select=near, threads=True):
+    for ft, img in iter_frames(video_path, t0, t1, select=near, threads=True,
+                                 turns=int(motion_px.attrs.get("turns", 0))):
         for k, w in enumerate(wanted):
             d = abs(ft - w["t"])
             if k not in best or d < best[k][0]:

@@ -39,7 +39,8 @@ def write_annotated(path: Path, video: str, motion_px, series: dict, strides: pd
     stream = None
     scale_f = 1.0
     try:
-        for t, img in iter_frames(video, float(times[0]), float(times[-1]) + 1e-3, threads=True):
+        for t, img in iter_frames(video, float(times[0]), float(times[-1]) + 1e-3, threads=True,
+                                  turns=int(motion_px.attrs.get("turns", 0))):
             h, w = img.shape[:2]
             if stream is None:
                 scale_f = min(1.0, MAX_SHORT_SIDE / min(h, w))
