@@ -33,6 +33,10 @@ MODEL_NAME = "mediapipe-blazepose-full"
 MODEL_COMPLEXITY = 1
 WARMUP_S = 0.3  # the tracker locks on at its first detection; a few frames suffice
 MIN_SEGMENT_S = 4.0
+# A clip is cut into the same segments whatever the number of workers, so its pose (and every
+# figure) is the same from a one-worker batch task and a two-worker analysis: one worker runs
+# the segments one after the other, each with its own tracker and warm-up.
+SEGMENTS = 2
 DECODE_ONLY_COST = 0.08  # decoding a frame without inference: 1.9 of 24 ms (720p H.264, this machine)
 INFERENCE_MAX_SIDE = 1920  # frames up to 1080p go in as they are (scaling costs more than it saves)
 
@@ -90,42 +94,41 @@ def _infer_segment(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run BlazePose on frames in [seg_start, seg_end); return (times, xyzv[n,33,4], luma[n]).
 
     x, y are pixels of the upright full-resolution frame, z is MediaPipe's
-    relative depth (same scale as x), v is visibility in [0, 1].
+    relative depth (same scale as x), v is visibility in [0, 1]. BlazePose is
+    not mirror-symmetric (a mirrored clip gave contact times 60 ms longer), so
+    it always sees the runner facing image-left: when the first frames show a
+    runner facing image-right, the segment is tracked again from its start on
+    flipped frames and the landmarks are flipped back.
     """
-    path, seg_start, seg_end, warm_start, width, height, settings = args
-    import mediapipe as mp
+    return _track(args, flip=False) or _track(args, flip=True)
 
+
+def _track(args, flip: bool):
+    """One tracking pass over a segment; None when, unflipped, the runner faces image-right."""
+    path, seg_start, seg_end, warm_start, width, height, settings = args
     from ..io.video import iter_frames
 
-    times, rows, luma = [], [], []
+    times, rows, luma, nose_ahead = [], [], [], []
     empty = np.full((len(LANDMARKS), 4), np.nan, dtype=np.float32)
-    with mp.solutions.pose.Pose(
-        static_image_mode=False,
-        model_complexity=MODEL_COMPLEXITY,
-        smooth_landmarks=False,  # runform filters with a documented zero-lag filter instead
-        enable_segmentation=False,
-        min_detection_confidence=settings.min_detection_confidence,
-        min_tracking_confidence=settings.min_tracking_confidence,
-    ) as pose:
+    decided = flip
+    with _tracker(settings) as pose:
         pending = 0
-        for t, img in iter_frames(path, warm_start, seg_end, settings.inference_max_side):
-            res = pose.process(img)
-            if t < seg_start - 1e-6:
-                continue
-            if res.pose_landmarks is None:
-                rows.append(empty)
-            else:
-                lm = res.pose_landmarks.landmark
-                rows.append(
-                    np.array(
-                        [[p.x * width, p.y * height, p.z * width, p.visibility] for p in lm],
-                        dtype=np.float32,
-                    )
-                )
-            times.append(t)
-            luma.append(float(img[::8, ::8].mean()))
-            pending += 1
-            if _progress_queue is not None and pending >= 10:
+        for i, (t, img) in enumerate(iter_frames(path, warm_start, seg_end, settings.inference_max_side)):
+            res = pose.process(np.ascontiguousarray(img[:, ::-1]) if flip else img)
+            a = empty if res.pose_landmarks is None else _landmarks(res, width, height, flip)
+            if not decided:
+                nose_ahead.append(a[_NOSE, 0] - (a[_EARS[0], 0] + a[_EARS[1], 0]) / 2)
+                if i + 1 >= FACING_FRAMES:
+                    seen = np.asarray(nose_ahead)[np.isfinite(nose_ahead)]
+                    if len(seen) and np.median(seen) > 0:
+                        return None  # faces image-right: track again, mirrored
+                    decided = True
+            if t >= seg_start - 1e-6:
+                rows.append(a)
+                times.append(t)
+                luma.append(float(img[::8, ::8].mean()))
+                pending += 1
+            if decided and _progress_queue is not None and pending >= 10:
                 _progress_queue.put(pending)
                 pending = 0
         if _progress_queue is not None and pending:
@@ -133,6 +136,35 @@ def _infer_segment(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not rows:
         return np.zeros(0), np.zeros((0, len(LANDMARKS), 4), np.float32), np.zeros(0)
     return np.asarray(times, float), np.stack(rows), np.asarray(luma, float)
+
+
+FACING_FRAMES = 15  # frames tracked at a segment's start to see which way the runner faces
+_MIRROR = [LANDMARKS.index(n.replace("left", "#").replace("right", "left").replace("#", "right"))
+           for n in LANDMARKS]
+_NOSE, _EARS = LANDMARKS.index("nose"), (LANDMARKS.index("left_ear"), LANDMARKS.index("right_ear"))
+
+
+def _tracker(settings: PoseSettings):
+    import mediapipe as mp
+
+    return mp.solutions.pose.Pose(
+        static_image_mode=False,
+        model_complexity=MODEL_COMPLEXITY,
+        smooth_landmarks=False,  # runform filters with a documented zero-lag filter instead
+        enable_segmentation=False,
+        min_detection_confidence=settings.min_detection_confidence,
+        min_tracking_confidence=settings.min_tracking_confidence,
+    )
+
+
+def _landmarks(res, width: int, height: int, flipped: bool) -> np.ndarray:
+    """One frame's landmarks in pixels of the unflipped frame, sides named as in that frame."""
+    lm = res.pose_landmarks.landmark
+    a = np.array([[p.x * width, p.y * height, p.z * width, p.visibility] for p in lm], dtype=np.float32)
+    if flipped:
+        a = a[_MIRROR]
+        a[:, 0] = width - a[:, 0]
+    return a
 
 
 def plan_segments(start_s: float, end_s: float, workers: int,
@@ -144,7 +176,7 @@ def plan_segments(start_s: float, end_s: float, workers: int,
     keyframes 1-10 s apart), weighed ``DECODE_ONLY_COST`` of a full frame.
     """
     span = end_s - start_s
-    n = max(1, min(workers, int(span // MIN_SEGMENT_S)))
+    n = max(1, min(workers, SEGMENTS, int(span // MIN_SEGMENT_S)))
     kf = np.sort(np.asarray(keyframes if keyframes else [], float))
 
     def warm(a: float, first: bool) -> float:
@@ -182,12 +214,12 @@ class PoseJob:
 
         from ..io.video import keyframe_times
 
-        workers = workers or max(1, min(2, os.cpu_count() or 1))
-        plan = plan_segments(start_s, end_s, workers, keyframe_times(path) if workers > 1 else None)
+        workers = min(SEGMENTS, workers or max(1, min(2, os.cpu_count() or 1)))
+        plan = plan_segments(start_s, end_s, SEGMENTS, keyframe_times(path))
         jobs = [(path, a, b, w, width, height, settings) for a, b, w in plan]
         self._pool = None
-        if workers == 1:  # one segment, run here: a batch task runs in a worker that may not fork
-            self._inline = jobs[0]
+        if workers == 1:  # the segments in turn, here: a batch task runs in a worker that may not fork
+            self._inline = jobs
             return
         # fork is quick and safe here: the parent never imports mediapipe (workers do, after
         # the fork), so no model threads are copied; spawn where fork does not exist.
@@ -200,7 +232,12 @@ class PoseJob:
     def result(self, on_progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(times_s, xyzv[n, 33, 4], luma[n]) for every frame, in time order."""
         if self._pool is None:
-            return _infer_segment(self._inline)
+            parts = []
+            for job in self._inline:
+                parts.append(_infer_segment(job))
+                if on_progress:
+                    on_progress(len(parts[-1][0]))
+            return _join(parts)
         try:
             while not all(f.done() for f in self._futures):
                 _drain(self._queue, on_progress, timeout=0.2)
@@ -208,13 +245,18 @@ class PoseJob:
             parts = [f.result() for f in self._futures]
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        times = np.concatenate([p[0] for p in parts])
-        xyzv = np.concatenate([p[1] for p in parts])
-        luma = np.concatenate([p[2] for p in parts])
-        order = np.argsort(times, kind="stable")
-        times, xyzv, luma = times[order], xyzv[order], luma[order]
-        keep = np.concatenate([[True], np.diff(times) > 1e-9])  # drop duplicate frames at seams
-        return times[keep], xyzv[keep], luma[keep]
+        return _join(parts)
+
+
+def _join(parts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The segments' frames in time order, each frame once."""
+    times = np.concatenate([p[0] for p in parts])
+    xyzv = np.concatenate([p[1] for p in parts])
+    luma = np.concatenate([p[2] for p in parts])
+    order = np.argsort(times, kind="stable")
+    times, xyzv, luma = times[order], xyzv[order], luma[order]
+    keep = np.concatenate([[True], np.diff(times) > 1e-9])  # drop duplicate frames at seams
+    return times[keep], xyzv[keep], luma[keep]
 
 
 def _drain(queue, on_progress, timeout: float) -> None:
