@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -138,26 +139,29 @@ def test_read_only_folder_for_a_user(tmp_path):
     assert res.returncode == 6 and "permission is denied" in res.stderr
 
 
+@contextmanager
+def _drive(folder: Path, options: str):
+    """A small tmpfs drive mounted at ``folder`` for the test's duration."""
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
 @needs_root
 def test_read_only_drive(tmp_path):
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(ro)], check=True)
-    try:
+    with _drive(tmp_path / "ro", "ro,size=1m") as ro:
         res = _lab(ro / "out")
         assert res.returncode == 6, res.stderr
         assert "read-only" in res.stderr and "internal error" not in res.stderr
         assert "--out" in res.stderr
-    finally:
-        subprocess.run(["umount", str(ro)], check=True)
 
 
 @needs_root
 def test_full_drive_is_said_before_the_pose_pass_and_while_writing(tmp_path):
-    small = tmp_path / "small"
-    small.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(small)], check=True)
-    try:
+    with _drive(tmp_path / "small", "size=4m") as small:
         t0 = time.perf_counter()
         res = run_cli("analyze", str(SAMPLE), "--out", str(small / "out"))
         assert res.returncode == 6 and "not enough free space" in res.stderr, res.stderr
@@ -168,22 +172,15 @@ def test_full_drive_is_said_before_the_pose_pass_and_while_writing(tmp_path):
             with PartialFolder(small / "out") as part:
                 (part.path / "big.bin").write_bytes(b"\0" * (8 << 20))
         assert list(small.iterdir()) == []
-    finally:
-        subprocess.run(["umount", str(small)], check=True)
 
 
 @needs_root
 def test_another_drive_and_its_top_folder(tmp_path):
-    drive = tmp_path / "drive"
-    drive.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(drive)], check=True)
-    try:
+    with _drive(tmp_path / "drive", "size=64m") as drive:
         assert _lab(drive / "out").returncode == 0  # written on that drive, beside the folder
         assert (drive / "out" / "summary.json").is_file()
         res = _lab(drive)
         assert res.returncode == 2 and "top folder of a drive" in res.stderr
-    finally:
-        subprocess.run(["umount", str(drive)], check=True)
 
 
 def test_foreign_entries_of_a_folder_from_before_the_manifest(tmp_path):

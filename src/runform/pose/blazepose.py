@@ -117,10 +117,10 @@ def _track(args, flip: bool):
             res = pose.process(np.ascontiguousarray(img[:, ::-1]) if flip else img)
             a = empty if res.pose_landmarks is None else _landmarks(res, width, height, flip)
             if not decided:
-                nose_ahead.append(a[_NOSE, 0] - (a[_EARS[0], 0] + a[_EARS[1], 0]) / 2)
+                nose_ahead.append(_nose_ahead(a))
                 if i + 1 >= FACING_FRAMES:
                     seen = np.asarray(nose_ahead)[np.isfinite(nose_ahead)]
-                    if len(seen) and np.median(seen) > 0:
+                    if len(seen) >= FACING_FRAMES // 2 and np.median(seen) > 0:
                         return None  # faces image-right: track again, mirrored
                     decided = True
             if t >= seg_start - 1e-6:
@@ -141,7 +141,19 @@ def _track(args, flip: bool):
 FACING_FRAMES = 15  # frames tracked at a segment's start to see which way the runner faces
 _MIRROR = [LANDMARKS.index(n.replace("left", "#").replace("right", "left").replace("#", "right"))
            for n in LANDMARKS]
-_NOSE, _EARS = LANDMARKS.index("nose"), (LANDMARKS.index("left_ear"), LANDMARKS.index("right_ear"))
+_NOSE = LANDMARKS.index("nose")
+_EARS, _SHOULDERS, _ANKLES = ([LANDMARKS.index(f"{s}_{p}") for s in ("left", "right")]
+                              for p in ("ear", "shoulder", "ankle"))
+
+
+def _nose_ahead(a: np.ndarray) -> float:
+    """How far the nose lies image-right of the ears, in a frame whose runner stands upright
+    (shoulders above ankles within 45 deg); NaN otherwise: a runner sideways or upside down in the
+    picture is turned upright after the pose (``pose.orientation``) and not mirrored here."""
+    body = (a[_SHOULDERS, :2].mean(0) - a[_ANKLES, :2].mean(0))
+    if not np.isfinite(body).all() or body[1] >= 0 or abs(body[0]) > -body[1]:
+        return float("nan")
+    return float(a[_NOSE, 0] - a[_EARS, 0].mean())
 
 
 def _tracker(settings: PoseSettings):

@@ -39,8 +39,11 @@ class JobRunner:
 
     def start(self) -> None:
         with self.store.session.begin() as db:
+            stopped = db.scalars(select(RunSession.output_dir).where(RunSession.status == "running")).all()
             db.execute(update(RunSession).where(RunSession.status == "running")
                        .values(status="failed", error=INTERRUPTED, finished_at=utcnow()))
+        for out in map(Path, filter(None, stopped)):  # what the analyses the stop cut short had written
+            remove_leftovers(out.parent, out.name)
         self._thread.start()
         self._wake.set()
 
