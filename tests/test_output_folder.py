@@ -20,7 +20,7 @@ import pytest
 from conftest import MOCAP_DIR, SAMPLE, run_cli
 
 from runform.errors import OutputError
-from runform.report.folder import MANIFEST, PartialFolder, foreign_entries, remove_leftovers
+from runform.report.folder import MANIFEST, PartialFolder, foreign_entries, remove_leftovers, remove_output
 
 TRIAL = MOCAP_DIR / "dorn2012" / "JA1Gait21_run3.5ms.c3d"
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small or read-only drive needs root")
@@ -193,3 +193,16 @@ def test_foreign_entries_of_a_folder_from_before_the_manifest(tmp_path):
     assert foreign_entries(old) == []
     (old / "notes.txt").write_text("mine")
     assert foreign_entries(old) == ["notes.txt"]
+
+
+def test_deleting_a_result_keeps_what_the_user_added(tmp_path):
+    out = tmp_path / "lab"
+    assert _lab(out).returncode == 0
+    (out / "coach_notes.txt").write_text("left knee")
+    (out / "report.html").write_text("<p>my copy</p>")
+    assert remove_output(out) == ["coach_notes.txt", "report.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["coach_notes.txt", "report.html"]
+    (out / "coach_notes.txt").unlink()
+    (out / "report.html").unlink()
+    assert _lab(out).returncode == 0
+    assert remove_output(out) == [] and not out.exists()

@@ -55,27 +55,28 @@ def _files(folder: Path) -> dict[str, int]:
 
 def foreign_entries(folder: Path) -> list[str]:
     """What in ``folder`` runform did not write there itself (empty: the folder is runform's)."""
+    return [f"{rel} ({why})" if why else rel for rel, why in _foreign(folder).items()]
+
+
+def _foreign(folder: Path) -> dict[str, str]:
+    """The user's files in ``folder``: relative path -> why it counts as theirs ('' if not runform's)."""
     if not folder.is_dir():
-        return []
+        return {}
     found = _files(folder)
     try:
         owned = json.loads((folder / MANIFEST).read_text())["files"]
     except (OSError, ValueError, KeyError, TypeError):
         owned = None
-    foreign = []
-    for rel, size in sorted(found.items()):
-        if rel == MANIFEST:
-            continue
-        if owned is not None:
-            if rel not in owned:
-                foreign.append(rel)
-            elif owned[rel] != size:
-                foreign.append(f"{rel} (changed since runform wrote it)")
-        elif not (rel in LEGACY_NAMES or (rel.startswith(".cache/pose-") and rel.endswith(".npz"))):
-            foreign.append(rel)
-    if owned is None and found and "summary.json" not in found:
-        foreign = foreign or sorted(found)  # cache files alone, with no result: not clearly runform's
-    return foreign
+    if owned is None:  # a folder from before the manifest: runform's names around a summary.json
+        if "summary.json" not in found:
+            return {rel: "" for rel in sorted(found)}
+        return {rel: "" for rel in sorted(found) if not _legacy_name(rel)}
+    return {rel: ("" if rel not in owned else "changed since runform wrote it")
+            for rel, size in sorted(found.items()) if rel != MANIFEST and owned.get(rel) != size}
+
+
+def _legacy_name(rel: str) -> bool:
+    return rel in LEGACY_NAMES or (rel.startswith(".cache/pose-") and rel.endswith(".npz"))
 
 
 def _refuse_foreign(out_dir: Path, foreign: list[str]) -> None:
@@ -236,6 +237,27 @@ def _write_manifest(folder: Path) -> None:
 
     files = {k: v for k, v in _files(folder).items() if k not in (MANIFEST, PARTIAL_MARK)}
     (folder / MANIFEST).write_text(json.dumps({"written_by": f"runform {__version__}", "files": files}, indent=1))
+
+
+def remove_output(folder: Path) -> list[str]:
+    """Delete a result folder runform wrote: its own files, then the folder and its empty
+    subfolders. Anything else in it (a coach's notes, a file edited since) stays, and the folder
+    with it. Returns what was kept."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    kept = _foreign(folder)
+    for rel in _files(folder):
+        if rel not in kept:
+            (folder / rel).unlink()
+    for root, dirs, _ in os.walk(folder, topdown=False):
+        for d in dirs:
+            p = Path(root, d)
+            if not p.is_symlink() and not any(p.iterdir()):
+                p.rmdir()
+    if not any(folder.iterdir()):
+        folder.rmdir()
+    return sorted(kept)
 
 
 def remove_leftovers(parent: Path, name: str = "*") -> int:

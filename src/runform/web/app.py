@@ -9,7 +9,6 @@ athletes and sessions.
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import RunformError
+from ..report.folder import remove_output
 from ..settings import Settings, parse_date, parse_height, parse_speed
 from ..store.db import Store
 from ..store.models import Athlete, RunSession, session_time
@@ -207,9 +207,10 @@ def create_app(cfg: WebConfig) -> FastAPI:
             athlete_id = s.athlete_id
             if s.owns_files:
                 if s.output_dir:
-                    shutil.rmtree(s.output_dir, ignore_errors=True)
-                if s.input_path:
-                    Path(s.input_path).unlink(missing_ok=True)
+                    remove_output(Path(s.output_dir))
+                upload = Path(s.input_path) if s.input_path else None
+                if upload is not None and upload.parent == cfg.data_dir / "uploads":  # stored by this app
+                    upload.unlink(missing_ok=True)
             db.delete(s)
         return RedirectResponse(f"/athletes/{athlete_id}" if athlete_id else "/", status_code=303)
 
