@@ -96,7 +96,7 @@ def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str]
                        ) -> tuple[dict, pd.DataFrame]:
     """Metric summaries with references, foot strike, quality and faults, from the strides
     left after the plausibility screen; returns (summary, screened strides)."""
-    strides, plausibility, _, notes = screen(strides, kb.plausible, kb.plausibility_hints, kb.metrics)
+    strides, plausibility, notes = screen(strides, kb.plausible, kb.plausibility_hints, kb.metrics)
     warnings += notes
     metrics = summarise(strides, kb.metrics)
     for name, m in metrics.items():

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import __version__
 from .assess.knowledge import load_knowledge
-from .errors import UsageError
+from .errors import NotAnalysableError, UsageError
 from .io.video import probe
 from .pose.blazepose import (
     LANDMARKS,
@@ -28,7 +28,6 @@ from .pose.blazepose import (
 )
 from .pose.track import start_tracking
 from .report.folder import PartialFolder, check_out_dir, space_needed
-from .report.folder import remove_leftovers  # noqa: F401  (the batch and the web jobs use it from here)
 from .settings import Settings
 
 
@@ -43,8 +42,6 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
     if start >= info.duration_s:
         raise UsageError(f"--start {start:g} s is past the end of the {info.duration_s:.1f} s video.")
     if end - start < MIN_CLIP_S:
-        from .errors import NotAnalysableError
-
         part = "The part chosen with --start/--end" if (start or settings.end_s) else "The video"
         raise NotAnalysableError(f"{part} lasts {end - start:.1f} s: too short; runform needs at least 3 "
                                  f"strides (about {MIN_CLIP_S:g} s of running).",
@@ -54,8 +51,9 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
                             space_needed(video.stat().st_size, n_frames, settings.annotated_video))
     if on_total:
         on_total(n_frames)
+    pose_settings = PoseSettings()
     with PartialFolder(out_dir) as part:
-        job = start_tracking(info, start, end, [out_dir / ".cache"], PoseSettings(), settings.workers)
+        job = start_tracking(info, start, end, [out_dir / ".cache"], pose_settings, settings.workers)
         # the analysis modules (xarray, pandas, scipy: ~45 MB) load while the pose workers run
         # when the frames are at most 720p; above, after the workers have exited, which keeps the
         # peak of a long 1080p video within 600 MB (during inference it rose to 670 MB)
@@ -66,16 +64,19 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
         times, xyzv, luma = job.result(part.path / ".cache", on_progress)
         if preload is not None:
             preload.join()
-        analysis = _video_analysis(video, info, times, xyzv, luma, job.info, settings, kb, (start, end))
+        analysis = _video_analysis(video, info, (times, xyzv, luma), job.info, pose_settings, settings, kb,
+                                   (start, end))
         from .report.write import write_outputs
 
         write_outputs(part.path, analysis, settings, kb, video, info)
         return part.commit()
 
 
-def _video_analysis(video: Path, info, times, xyzv, luma, pose_info: dict, settings: Settings, kb,
-                    window: tuple[float, float]):
-    """The pose of a video through the shared analysis, with the video's facts in the summary."""
+def _video_analysis(video: Path, info, pose: tuple, pose_info: dict, pose_settings: PoseSettings,
+                    settings: Settings, kb, window: tuple[float, float]):
+    """The pose of a video (times, xyzv, luma) through the shared analysis, with the video's facts
+    in the summary."""
+    times, xyzv, luma = pose
     from . import checks
     from .analysis import analyze_motion
     from .motion.dataset import make_motion
@@ -101,7 +102,7 @@ def _video_analysis(video: Path, info, times, xyzv, luma, pose_info: dict, setti
                    "duration_s": round(info.duration_s, 3),
                    "analysed_from_s": window[0], "analysed_to_s": round(window[1], 3)},
         "model": {"name": MODEL_NAME, "package": f"mediapipe {mediapipe_version()}",
-                  "model_complexity": MODEL_COMPLEXITY, **PoseSettings().__dict__,
+                  "model_complexity": MODEL_COMPLEXITY, **pose_settings.__dict__,
                   "pose_cache_hit": pose_info["cache_hit"]},
         "settings": settings.as_dict(),
         "warnings": analysis.warnings,

@@ -17,13 +17,14 @@ WITHHOLD_SHARE = 0.5
 
 
 def screen(strides: pd.DataFrame, plausible: dict, hints: dict, labels: dict
-           ) -> tuple[pd.DataFrame, dict, list[str], list[str]]:
-    """-> (strides with implausible values blanked, report per metric, withheld metrics, warnings).
+           ) -> tuple[pd.DataFrame, dict, list[str]]:
+    """-> (strides with implausible values blanked, report per metric, warnings); a withheld
+    metric's report says ``withheld: True``.
 
     The returned table gains a column ``implausible``: the metrics left out of each stride."""
     out = strides.copy()
     left_out: dict = {i: [] for i in out.index}
-    report, withheld, warnings = {}, [], []
+    report, warnings = {}, []
     for name, rng in plausible.items():
         if name not in out:
             continue
@@ -41,7 +42,6 @@ def screen(strides: pd.DataFrame, plausible: dict, hints: dict, labels: dict
         label = labels.get(name, {}).get("label", name)
         unit = labels.get(name, {}).get("unit", "")
         if n_bad > WITHHOLD_SHARE * n_has:
-            withheld.append(name)
             out[name] = np.nan
             entry["withheld"] = True
             warnings.append(f"{label} is not reported: {n_bad} of {n_has} strides gave values outside what a "
@@ -52,7 +52,7 @@ def screen(strides: pd.DataFrame, plausible: dict, hints: dict, labels: dict
                             f"{rng['low']:g} to {rng['high']:g} {unit}.")
         report[name] = entry
     out["implausible"] = [";".join(left_out[i]) for i in out.index]
-    return out, report, withheld, warnings
+    return out, report, warnings
 
 
 def markdown_table(kb) -> str:

@@ -31,7 +31,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from .. import __version__
 from ..errors import UsageError
-from ..pipeline import remove_leftovers
+from ..report.folder import remove_leftovers
 from .inputs import Recording, find_recordings, read_manifest, settings_fingerprint
 from .tables import write_tables
 from .task import analyse_one

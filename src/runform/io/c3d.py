@@ -69,7 +69,7 @@ def read_c3d(path: str | Path) -> LabRecording:
         notes.append(f"the file is partial: {xyz.shape[0]} of the {declared_frames} frames its header "
                      f"announces were read ({xyz.shape[0] / rate:.2f} of {declared_frames / rate:.2f} s); it "
                      "ends early, cut or damaged")
-    forces = _forces(c, t0, notes) if c["data"].get("platform") is not None else None
+    forces = _forces(c, t0, notes)
     return LabRecording(markers, forces, _events(p), path.name, tuple(notes))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from ..pipeline import remove_leftovers
+from ..report.folder import remove_leftovers
 from ..store.db import Store
 from ..store.models import RunSession, utcnow
 
