@@ -1,6 +1,9 @@
 """Bad input: one clear message, a documented non-zero exit code, no traceback, no output folder."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -213,3 +216,16 @@ def test_still_image_and_one_frame_video_are_named(tmp_path):
     short = write_video(tmp_path / "short.mp4", sample_frames(SAMPLE, limit=8))
     res = _quiet_analyze(short, tmp_path / "out_short")
     assert res.returncode == 5 and "too short" in res.stderr
+
+
+def test_an_unreadable_input_is_the_users_to_fix_not_a_write_error(tmp_path):
+    p = tmp_path / "trial.c3d"
+    p.write_bytes((MOCAP_DIR / "dorn2012" / "JA1Gait21_run3.5ms.c3d").read_bytes())
+    p.chmod(0)
+    code = ("from runform.pipeline import analyze\nfrom runform.errors import InputFileError\n"
+            f"try:\n    analyze({str(p)!r}, {str(tmp_path / 'out')!r})\n"
+            "except InputFileError as e:\n    print(e)\n")
+    as_user = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+    res = subprocess.run([*as_user, sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "cannot be read: permission is denied" in res.stdout, res.stdout + res.stderr
+    assert not (tmp_path / "out").exists()

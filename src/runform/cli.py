@@ -70,12 +70,6 @@ def _fail(e: Exception) -> None:
         raise typer.Exit(130)
     if os.environ.get("RUNFORM_DEBUG"):
         raise e
-    if isinstance(e, OSError):
-        from .report.folder import disk_error
-
-        user = disk_error(e, Path(e.filename or "."))
-        if user is not None:
-            _fail(user)
     err.print(f"[bold red]runform: internal error[/] ({e.__class__.__name__}: {e}). "
               "Please report it with the input file if you can; set RUNFORM_DEBUG=1 for details.",
               soft_wrap=True)

@@ -10,6 +10,7 @@ frames up to 720p, and after it above (lower peak memory for 1080p).
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from . import __version__
 from .assess.knowledge import load_knowledge
-from .errors import NotAnalysableError, UsageError
+from .errors import InputFileError, NotAnalysableError, UsageError
 from .io.video import probe
 from .pose.blazepose import (
     LANDMARKS,
@@ -147,6 +148,7 @@ def analyze(path: str | Path, out_dir: str | Path, settings: Settings = Settings
             static=None, markers=None, imu: dict | None = None, on_progress=None, on_total=None) -> Path:
     """Analyse any supported recording into ``out_dir``. ``imu``: the sensor options
     (``columns``, ``units``, ``rate_hz``, ``standing_s``; see ``analyze_imu_file``)."""
+    _check_readable([path, forces, static, markers, settings.references])
     kind = source_kind(path)
     imu = {k: v for k, v in (imu or {}).items() if v}
     if imu and kind != "imu":
@@ -160,6 +162,15 @@ def analyze(path: str | Path, out_dir: str | Path, settings: Settings = Settings
     if forces or static or markers:
         raise UsageError("--forces, --static and --markers apply to lab motion-capture trials (C3D, TRC).")
     return analyze_video(path, out_dir, settings, on_progress=on_progress, on_total=on_total)
+
+
+def _check_readable(paths) -> None:
+    """An input that exists but cannot be opened is the user's to fix, not a bug."""
+    for p in filter(None, paths):
+        p = Path(p)
+        if p.exists() and not os.access(p, os.R_OK):
+            raise InputFileError(f"'{p}' cannot be read: permission is denied.",
+                                 "Check the file's permissions (or copy it somewhere you can read).")
 
 
 def analyze_imu_file(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,
