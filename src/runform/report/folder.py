@@ -167,14 +167,18 @@ class PartialFolder:
         self._lock = None
 
     def __enter__(self) -> "PartialFolder":
+        # locked before it takes the name other runs look for, so none sees it unlocked
+        staging = self.path.with_name(self.path.name.replace(".partial-", ".starting-"))
         try:
             self.out_dir.parent.mkdir(parents=True, exist_ok=True)
             remove_leftovers(self.out_dir.parent, self.out_dir.name)
-            self.path.mkdir()
-            self._lock = open(self.path / PARTIAL_MARK, "w")
+            staging.mkdir()
+            self._lock = open(staging / PARTIAL_MARK, "w")
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            staging.rename(self.path)
         except OSError as e:
             self._cleanup()
+            shutil.rmtree(staging, ignore_errors=True)
             raise disk_error(e, self.out_dir) or e from None
         return self
 
@@ -211,7 +215,7 @@ class PartialFolder:
         self._lock.close()
         self._lock = None
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_output(old)
         return target
 
 
@@ -270,8 +274,7 @@ def remove_leftovers(parent: Path, name: str = "*") -> int:
             shutil.rmtree(p, ignore_errors=True)
             removed += 1
     for p in Path(parent).glob(f".{name}.old-*"):
-        if p.is_dir() and not foreign_entries(p):
-            shutil.rmtree(p, ignore_errors=True)
+        if p.is_dir() and not p.is_symlink() and not remove_output(p):
             removed += 1
     return removed
 
