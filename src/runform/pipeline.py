@@ -1,8 +1,10 @@
-"""The pipelines: a recording -> motion dataset -> shared analysis -> output folder.
+"""The pipelines: a recording -> motion dataset -> shared analysis -> a Result -> output folder.
 
-``analyze`` is the one public entry point the CLI, the web app and the batch
-runner call; it sends videos to ``analyze_video``, lab trials (C3D, TRC,
-marker tables) to ``analyze_lab_file`` and sensor tables to ``analyze_imu_file``.
+``run`` (``runform.analyze``) analyses any recording into a :class:`Result` in
+memory; ``analyze`` is what the CLI, the web app and the batch runner call: it
+checks the output folder before any work and writes the Result into it. Both
+send videos to the video path, lab trials (C3D, TRC, marker tables) to the lab
+path and sensor tables to the sensor path.
 Pose inference runs in worker processes forked from a parent that has imported
 only what decoding needs; the analysis modules load during inference for
 frames up to 720p, and after it above (lower peak memory for 1080p).
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,16 +31,33 @@ from .pose.blazepose import (
     PoseSettings,
     mediapipe_version,
 )
-from .pose.track import start_tracking
+from .pose.track import save_pose, start_tracking
 from .report.folder import PartialFolder, check_out_dir, space_needed
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+    from .assess.knowledge import Knowledge
 
 
 def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = Settings(),
                   on_progress=None, on_total=None) -> Path:
     """Analyse a side-view running video; write the output folder atomically; return its path."""
-    video = Path(video)
-    kb = load_knowledge(settings.sex, settings.references)
+    video, kb = Path(video), load_knowledge(settings.sex, settings.references)
+    info, window = _video_window(video, settings)
+    n_frames = int(round((window[1] - window[0]) * info.fps))
+    out_dir = check_out_dir(out_dir, [video, settings.references],
+                            space_needed(video.stat().st_size, n_frames, settings.annotated_video))
+    if on_total:
+        on_total(n_frames)
+    with PartialFolder(out_dir) as part:
+        result = _video_result(video, info, window, settings, kb, [out_dir / ".cache"], on_progress)
+        result.write_into(part.path)
+        return part.commit()
+
+
+def _video_window(video: Path, settings: Settings):
+    """The video's facts and the (start, end) seconds to analyse; refuses a range too short."""
     info = probe(video)
     start = settings.start_s
     end = min(settings.end_s, info.duration_s) if settings.end_s else info.duration_s
@@ -47,30 +68,27 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
         raise NotAnalysableError(f"{part} lasts {end - start:.1f} s: too short; runform needs at least 3 "
                                  f"strides (about {MIN_CLIP_S:g} s of running).",
                                  "Film at least 10 s of steady running with the whole body in view.")
-    n_frames = int(round((end - start) * info.fps))
-    out_dir = check_out_dir(out_dir, [video, settings.references],
-                            space_needed(video.stat().st_size, n_frames, settings.annotated_video))
-    if on_total:
-        on_total(n_frames)
-    pose_settings = PoseSettings()
-    with PartialFolder(out_dir) as part:
-        job = start_tracking(info, start, end, [out_dir / ".cache"], pose_settings, settings.workers)
-        # the analysis modules (xarray, pandas, scipy: ~45 MB) load while the pose workers run
-        # when the frames are at most 720p; above, after the workers have exited, which keeps the
-        # peak of a long 1080p video within 600 MB (during inference it rose to 670 MB)
-        preload = None
-        if info.width * info.height <= PRELOAD_MAX_PIXELS and not job.info["cache_hit"]:
-            preload = threading.Thread(target=_import_analysis, daemon=True)
-            preload.start()
-        times, xyzv, luma = job.result(part.path / ".cache", on_progress)
-        if preload is not None:
-            preload.join()
-        analysis = _video_analysis(video, info, (times, xyzv, luma), job.info, pose_settings, settings, kb,
-                                   (start, end))
-        from .report.write import write_outputs
+    return info, (start, end)
 
-        write_outputs(part.path, analysis, settings, kb, video, info)
-        return part.commit()
+
+def _video_result(video: Path, info, window: tuple[float, float], settings: Settings, kb,
+                  cache_dirs: list[Path], on_progress=None) -> "Result":
+    """Pose (from a cache in ``cache_dirs`` when there is one), then the shared analysis."""
+    pose_settings = PoseSettings()
+    job = start_tracking(info, window[0], window[1], cache_dirs, pose_settings, settings.workers)
+    # the analysis modules (xarray, pandas, scipy: ~45 MB) load while the pose workers run
+    # when the frames are at most 720p; above, after the workers have exited, which keeps the
+    # peak of a long 1080p video within 600 MB (during inference it rose to 670 MB)
+    preload = None
+    if info.width * info.height <= PRELOAD_MAX_PIXELS and not job.info["cache_hit"]:
+        preload = threading.Thread(target=_import_analysis, daemon=True)
+        preload.start()
+    pose = job.result(on_progress)
+    if preload is not None:
+        preload.join()
+    analysis = _video_analysis(video, info, pose, job.info, pose_settings, settings, kb, window)
+    return Result(analysis, settings, kb, [video, settings.references], video=video, info=info,
+                  pose=(job.name, pose))
 
 
 def _video_analysis(video: Path, info, pose: tuple, pose_info: dict, pose_settings: PoseSettings,
@@ -146,22 +164,41 @@ def source_kind(path: str | Path) -> str:
 
 def analyze(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *, forces=None,
             static=None, markers=None, imu: dict | None = None, on_progress=None, on_total=None) -> Path:
-    """Analyse any supported recording into ``out_dir``. ``imu``: the sensor options
-    (``columns``, ``units``, ``rate_hz``, ``standing_s``; see ``analyze_imu_file``)."""
+    """Analyse any supported recording into ``out_dir`` (checked before any work); returns where
+    the results are. ``imu``: the sensor options (``columns``, ``units``, ``rate_hz``,
+    ``standing_s``; see ``imu_result``)."""
+    kind, imu = _source(path, settings, forces, static, markers, imu)
+    if kind == "video":
+        return analyze_video(path, out_dir, settings, on_progress=on_progress, on_total=on_total)
+    result = imu_result(path, settings, **imu) if kind == "imu" else \
+        lab_result(path, settings, forces=forces, static=static, markers=markers)
+    return result.write(out_dir)
+
+
+def run(path: str | Path, settings: Settings = Settings(), *, forces=None, static=None, markers=None,
+        imu: dict | None = None, on_progress=None) -> "Result":
+    """Analyse any supported recording in memory (no pose cache is read or written)."""
+    kind, imu = _source(path, settings, forces, static, markers, imu)
+    if kind == "video":
+        video = Path(path)
+        info, window = _video_window(video, settings)
+        kb = load_knowledge(settings.sex, settings.references)
+        return _video_result(video, info, window, settings, kb, [], on_progress)
+    if kind == "imu":
+        return imu_result(path, settings, **imu)
+    return lab_result(path, settings, forces=forces, static=static, markers=markers)
+
+
+def _source(path, settings: Settings, forces, static, markers, imu: dict | None) -> tuple[str, dict]:
+    """The recording's kind ('video', 'lab', 'imu'), refusing options that belong to another."""
     _check_readable([path, forces, static, markers, settings.references])
     kind = source_kind(path)
     imu = {k: v for k, v in (imu or {}).items() if v}
     if imu and kind != "imu":
         raise UsageError("--columns, --units, --rate and --standing apply to sensor recordings (CSV).")
-    if kind == "imu":
-        if forces or static or markers:
-            raise UsageError("--forces, --static and --markers apply to lab motion-capture trials (C3D, TRC).")
-        return analyze_imu_file(path, out_dir, settings, **imu)
-    if kind == "lab":
-        return analyze_lab_file(path, out_dir, settings, forces=forces, static=static, markers=markers)
-    if forces or static or markers:
+    if (forces or static or markers) and kind != "lab":
         raise UsageError("--forces, --static and --markers apply to lab motion-capture trials (C3D, TRC).")
-    return analyze_video(path, out_dir, settings, on_progress=on_progress, on_total=on_total)
+    return kind, imu
 
 
 def _check_readable(paths) -> None:
@@ -173,10 +210,10 @@ def _check_readable(paths) -> None:
                                  "Check the file's permissions (or copy it somewhere you can read).")
 
 
-def analyze_imu_file(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,
-                     columns: str | None = None, units: str | None = None, rate_hz: float | None = None,
-                     standing_s: tuple[float, float] | None = None) -> Path:
-    """Analyse a pelvis-worn sensor recording (CSV); same outputs as the other sources, no video.
+def imu_result(path: str | Path, settings: Settings = Settings(), *, columns: str | None = None,
+               units: str | None = None, rate_hz: float | None = None,
+               standing_s: tuple[float, float] | None = None) -> "Result":
+    """A pelvis-worn sensor recording (CSV); same outputs as the other sources, no video.
 
     ``columns``: 'time=ts,acc_x=AX,...' for names runform does not recognise; ``units``:
     'acc=g,gyr=rad/s,time=ms'; ``rate_hz`` for a file without a time column; ``standing_s``:
@@ -187,7 +224,6 @@ def analyze_imu_file(path: str | Path, out_dir: str | Path, settings: Settings =
     path = Path(path)
     kb = load_knowledge(settings.sex, settings.references)
     rec = load_imu_csv(path, columns, units, rate_hz)
-    out_dir = check_out_dir(out_dir, [path, settings.references], space_needed(path.stat().st_size))
     warnings: list[str] = []
     analysis = analyze_imu(rec, settings, kb, warnings, standing_s)
     analysis.summary.update({
@@ -199,20 +235,18 @@ def analyze_imu_file(path: str | Path, out_dir: str | Path, settings: Settings =
                      "standing_s": list(standing_s) if standing_s else None},
         "warnings": analysis.warnings,
     })
-    return _write_atomically(out_dir, analysis, settings, kb)
+    return Result(analysis, settings, kb, [path, settings.references])
 
 
-def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *,
-                     forces=None, static=None, markers=None) -> Path:
-    """Analyse a lab motion-capture trial; same outputs as video (no annotated video)."""
+def lab_result(path: str | Path, settings: Settings = Settings(), *, forces=None, static=None,
+               markers=None) -> "Result":
+    """A lab motion-capture trial; same outputs as video (no annotated video)."""
     from .mocap.analyze import analyze_lab
     from .mocap.trial import load_lab_trial
 
     path = Path(path)
     kb = load_knowledge(settings.sex, settings.references)
     trial = load_lab_trial(path, forces, static, markers)
-    inputs = [path, settings.references, forces, static]  # found companions sit beside the trial
-    out_dir = check_out_dir(out_dir, inputs, space_needed(path.stat().st_size))
     warnings: list[str] = []
     analysis = analyze_lab(trial, settings, kb, warnings)
     analysis.summary.update({
@@ -223,13 +257,46 @@ def analyze_lab_file(path: str | Path, out_dir: str | Path, settings: Settings =
         "settings": settings.as_dict(),
         "warnings": analysis.warnings,
     })
-    return _write_atomically(out_dir, analysis, settings, kb)
+    # companions found beside the trial are covered by the trial's own place
+    return Result(analysis, settings, kb, [path, settings.references, forces, static])
 
 
-def _write_atomically(out_dir: Path, analysis, settings: Settings, kb) -> Path:
-    """The outputs of a source without video, written beside out_dir and moved into place."""
-    from .report.write import write_outputs
+@dataclass
+class Result:
+    """One analysis in memory: ``summary`` (summary.json's content), ``strides`` (strides.csv's
+    table) and ``write(folder)`` for every output file."""
 
-    with PartialFolder(out_dir) as part:
-        write_outputs(part.path, analysis, settings, kb)
-        return part.commit()
+    analysis: "Analysis"
+    settings: Settings
+    kb: "Knowledge"
+    inputs: list  # the files it was made from (never inside a folder it is written to)
+    video: Path | None = None
+    info: object = None  # the video's facts (io.video.VideoInfo)
+    pose: tuple | None = None  # (cache file name, pose arrays) for the output folder's pose cache
+
+    @property
+    def summary(self) -> dict:
+        from .report.write import clean_json
+
+        return clean_json(self.analysis.summary)
+
+    @property
+    def strides(self):
+        return self.analysis.strides
+
+    def write(self, folder: str | Path) -> Path:
+        """Write every output into ``folder`` as a whole (see ``report.folder``); returns where."""
+        size = sum(Path(p).stat().st_size for p in self.inputs[:1])
+        n_frames = len(self.pose[1][0]) if self.pose else 0
+        out = check_out_dir(folder, self.inputs,
+                            space_needed(size, n_frames, self.video is not None and self.settings.annotated_video))
+        with PartialFolder(out) as part:
+            self.write_into(part.path)
+            return part.commit()
+
+    def write_into(self, path: Path) -> None:
+        from .report.write import write_outputs
+
+        if self.pose is not None:
+            save_pose(path / ".cache", *self.pose)
+        write_outputs(path, self.analysis, self.settings, self.kb, self.video, self.info)

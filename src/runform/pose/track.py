@@ -40,12 +40,15 @@ class Tracking:
         else:
             self._job = PoseJob(info.path, info.width, info.height, start_s, end_s, settings, workers)
 
-    def result(self, write_dir: Path, on_progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(times_s, xyzv[n, 33, 4], luma[n]); the pose is (re)written to ``write_dir``."""
-        data = self._cached if self._cached is not None else self._job.result(on_progress)
-        write_dir.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(write_dir / self.name, times=data[0], xyzv=data[1], luma=data[2])
-        return data
+    def result(self, on_progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(times_s, xyzv[n, 33, 4], luma[n])."""
+        return self._cached if self._cached is not None else self._job.result(on_progress)
+
+
+def save_pose(folder: Path, name: str, pose: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    """Write a pose to ``folder/name`` (the cache an output folder carries)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(folder / name, times=pose[0], xyzv=pose[1], luma=pose[2])
 
 
 def start_tracking(info: VideoInfo, start_s: float, end_s: float, cache_dirs: list[Path],
