@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from ..io import content_hash
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv", ".avi", ".webm", ".mts", ".3gp")
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt")
@@ -106,14 +107,6 @@ def classify(path: Path, sensor_options: bool) -> tuple[str | None, str]:
     return None, f"not a recording runform reads ({suffix or 'no extension'})"
 
 
-def file_hash(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def companions(path: Path, source: str) -> list[Path]:
     """The other files a lab trial's analysis reads (static trial, forces)."""
     if source != "lab":
@@ -125,9 +118,9 @@ def companions(path: Path, source: str) -> list[Path]:
 
 def recording_key(path: Path, source: str, settings: dict) -> tuple[str, tuple[str, ...]]:
     extra = companions(path, source)
-    h = hashlib.sha256(file_hash(path).encode())
+    h = hashlib.sha256(content_hash(path).encode())
     for c in extra:
-        h.update(c.name.encode() + file_hash(c).encode())
+        h.update(c.name.encode() + content_hash(c).encode())
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return h.hexdigest()[:20], tuple(c.name for c in extra)
 
@@ -199,7 +192,7 @@ def find_recordings(inputs: list[str], base: dict, sensor: dict, manifest: dict[
         Settings(**settings)  # a bad height or sex in the manifest fails here, before any work
         keyed = {**settings, **({"sensor": sensor} if source == "imu" else {})}
         if settings.get("references"):
-            keyed["references_sha256"] = file_hash(Path(settings["references"]))
+            keyed["references_sha256"] = content_hash(Path(settings["references"]))
         key, extra = recording_key(path, source, keyed)
         found.recordings.append(Recording(path, source, key, settings, m.athlete, extra, m.date))
     return found

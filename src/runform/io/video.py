@@ -8,7 +8,6 @@ the video is never held in memory.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -213,12 +212,3 @@ def _scaled_size(w: int, h: int, max_side: int | None) -> tuple[int, int]:
         return w, h
     s = max_side / max(w, h)
     return max(2, int(round(w * s / 2)) * 2), max(2, int(round(h * s / 2)) * 2)
-
-
-def content_hash(path: str | Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of the file's bytes (the pose cache key)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.video import VideoInfo, content_hash
+from ..io import content_hash
+from ..io.video import VideoInfo
 from .blazepose import PoseJob, PoseSettings
 
 
