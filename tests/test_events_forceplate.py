@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from conftest import MOCAP_DIR
 
-from runform.motion.clean import clean
-from runform.motion.geometry import analyse_scene
+from runform.engine.clean import clean
+from runform.sources.video.scene import analyse_scene
 from runform.validation.events_accuracy import accuracy_table
 from runform.validation.testbed import load_trials
 from runform.validation.virtual_camera import side_view

@@ -59,7 +59,7 @@ def test_long_hip_recording_step_count(validation):
 
 def _virtual_csv(path, **kw):
     """A virtual sacral IMU from a Hamner trial written as a phone app would: ms time, m/s^2, rad/s."""
-    from runform.mocap.trial import load_lab_trial
+    from runform.sources.lab.trial import load_lab_trial
     from runform.validation.virtual_imu import virtual_sacral_imu
 
     v = virtual_sacral_imu(load_lab_trial(HAMNER / "expData_Run_4.trc"))

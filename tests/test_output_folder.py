@@ -20,7 +20,7 @@ import pytest
 from conftest import MOCAP_DIR, SAMPLE, run_cli
 
 from runform.errors import OutputError
-from runform.report.folder import MANIFEST, PartialFolder, foreign_entries, remove_leftovers, remove_output
+from runform.outputs.folder import MANIFEST, PartialFolder, foreign_entries, remove_leftovers, remove_output
 
 TRIAL = MOCAP_DIR / "dorn2012" / "JA1Gait21_run3.5ms.c3d"
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small or read-only drive needs root")

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from conftest import MOCAP_DIR, REPO, run_cli
 
-from runform.analysis import summarise_analysis
-from runform.assess.knowledge import load_knowledge
-from runform.assess.plausibility import markdown_table, screen
+from runform.engine.analysis import summarise_analysis
+from runform.engine.assess.knowledge import load_knowledge
+from runform.engine.assess.plausibility import markdown_table, screen
 
 KB = load_knowledge()
 

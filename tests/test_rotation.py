@@ -6,7 +6,7 @@ import numpy as np
 from conftest import SAMPLE, run_cli
 from media import sample_frames, write_video
 
-from runform.io.video import iter_frames, probe
+from runform.sources.video.decode import iter_frames, probe
 
 
 def test_rotation_flag_is_honoured(tmp_path):
@@ -36,7 +36,7 @@ def test_rotated_phone_video_gives_the_same_cadence(tmp_path, sample_summary):
 import pytest  # noqa: E402
 
 from runform.errors import NotAnalysableError  # noqa: E402
-from runform.pose.orientation import turn_points, upright_turns  # noqa: E402
+from runform.sources.video.upright import turn_points, upright_turns  # noqa: E402
 
 
 @pytest.mark.parametrize("name,frames,rotation,turned", [

@@ -19,7 +19,7 @@ IMU_SAMPLE = SHARED / "imu" / "alcantara_sacral" / "Sample_test_data.csv"
 @pytest.fixture
 def pg_url() -> str:
     """The test database, emptied: the store must build its schema from the migrations."""
-    from runform.store.db import _normalise
+    from runform.app.store.db import _normalise
 
     engine = sa.create_engine(_normalise(PG_URL))
     try:
@@ -40,7 +40,7 @@ def _schema(engine) -> dict:
 
 
 def test_same_schema_on_sqlite_and_postgresql(tmp_path, pg_url):
-    from runform.store.db import Store
+    from runform.app.store.db import Store
 
     lite, pg = Store(f"sqlite:///{tmp_path / 'runform.db'}"), Store(pg_url)
     try:
@@ -57,8 +57,8 @@ def test_same_schema_on_sqlite_and_postgresql(tmp_path, pg_url):
 
 
 def test_batch_results_land_in_postgresql_once(tmp_path, pg_url):
-    from runform.store.db import Store
-    from runform.store.models import RunSession
+    from runform.app.store.db import Store
+    from runform.app.store.models import RunSession
 
     inputs = tmp_path / "in"
     inputs.mkdir()

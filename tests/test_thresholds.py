@@ -8,7 +8,7 @@ import shutil
 import pytest
 from conftest import SAMPLE, run_cli
 
-from runform.assess.knowledge import load_knowledge
+from runform.engine.assess.knowledge import load_knowledge
 from runform.errors import UsageError
 
 

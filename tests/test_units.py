@@ -4,14 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runform.assess.knowledge import load_knowledge
+from runform.engine.assess.knowledge import load_knowledge
+from runform.engine.clean import fill_gaps, fix_leg_swaps, lowpass, resample_uniform
+from runform.engine.dataset import make_motion
+from runform.engine.metrics import angles
+from runform.engine.metrics.per_stride import strike_pattern
+from runform.engine.metrics.summary import summarise_metric
+from runform.engine.strides import build_strides
 from runform.errors import UsageError
-from runform.gait.strides import build_strides
-from runform.metrics import angles
-from runform.metrics.per_stride import strike_pattern
-from runform.metrics.summary import summarise_metric
-from runform.motion.clean import fill_gaps, fix_leg_swaps, lowpass, resample_uniform
-from runform.motion.dataset import make_motion
 from runform.settings import Settings, parse_speed
 
 NAMES = ["left_hip", "right_hip", "left_shoulder", "right_shoulder", "left_knee", "right_knee",

@@ -317,7 +317,7 @@ def test_concurrent_uploads_restart_and_delete(tmp_path, backend, request):
 
 
 def test_comparison_marks_changes_beyond_stride_noise():
-    from runform.web.trends import compare
+    from runform.app.web.trends import compare
 
     a = {"cadence_spm": {"median": 160.0, "sd": 3.0, "n": 30, "unit": "steps/min"},
          "trunk_lean_deg": {"median": 8.0, "sd": 2.0, "n": 30, "unit": "deg"},

@@ -210,7 +210,7 @@ def batch(
         base = Settings(height_m=height, speed_mps=parse_speed(speed), sex=sex,
                         references=str(references.resolve()) if references else None,
                         annotated_video=video_out).as_dict()
-        from .batch.run import run_batch
+        from .app.batch.run import run_batch
 
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[rate]}"), TextColumn("[red]{task.fields[failed]}"),
@@ -268,10 +268,10 @@ def serve(
     _quiet()
     import secrets
 
-    from .web.security import is_loopback
+    from .app.web.security import is_loopback
 
     try:
-        from .store.db import data_dir
+        from .app.store.db import data_dir
 
         folder = (data or data_dir()).expanduser().resolve()
         url = db or f"sqlite:///{folder / 'runform.db'}"
@@ -279,7 +279,7 @@ def serve(
             token = secrets.token_urlsafe(18)
         import uvicorn
 
-        from .web.app import WebConfig, create_app
+        from .app.web.app import WebConfig, create_app
 
         web = create_app(WebConfig(data_dir=folder, db_url=url, token=token, max_upload_mb=max_upload_mb))
     except (Exception, KeyboardInterrupt) as e:

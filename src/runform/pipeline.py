@@ -21,23 +21,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import __version__
-from .assess.knowledge import load_knowledge
+from .engine.assess.knowledge import load_knowledge
 from .errors import InputFileError, NotAnalysableError, UsageError
-from .io.video import probe
-from .pose.blazepose import (
+from .outputs.folder import PartialFolder, check_out_dir, space_needed
+from .settings import Settings
+from .sources.video.decode import probe
+from .sources.video.pose import (
     LANDMARKS,
     MODEL_COMPLEXITY,
     MODEL_NAME,
     PoseSettings,
     mediapipe_version,
 )
-from .pose.track import save_pose, start_tracking
-from .report.folder import PartialFolder, check_out_dir, space_needed
-from .settings import Settings
+from .sources.video.pose_cache import save_pose, start_tracking
 
 if TYPE_CHECKING:
-    from .analysis import Analysis
-    from .assess.knowledge import Knowledge
+    from .engine.analysis import Analysis
+    from .engine.assess.knowledge import Knowledge
 
 
 def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = Settings(),
@@ -96,10 +96,10 @@ def _video_analysis(video: Path, info, pose: tuple, pose_info: dict, pose_settin
     """The pose of a video (times, xyzv, luma) through the shared analysis, with the video's facts
     in the summary."""
     times, xyzv, luma = pose
-    from . import checks
-    from .analysis import analyze_motion
-    from .motion.dataset import make_motion
-    from .pose.orientation import body_axis_deg, turn_points, upright_turns
+    from .engine import checks
+    from .engine.analysis import analyze_motion
+    from .engine.dataset import make_motion
+    from .sources.video.upright import body_axis_deg, turn_points, upright_turns
 
     turns = upright_turns(body_axis_deg(xyzv[..., :2], xyzv[..., 3], LANDMARKS))
     xy, _, _ = turn_points(xyzv[..., :2], turns, info.width, info.height)
@@ -134,8 +134,8 @@ MIN_CLIP_S = 2.0  # three strides take at least 2 s even at a sprint (about 0.65
 
 
 def _import_analysis() -> None:
-    from . import analysis, checks  # noqa: F401
-    from .report import write  # noqa: F401
+    from .engine import analysis, checks  # noqa: F401
+    from .outputs import write  # noqa: F401
 
 
 def source_kind(path: str | Path) -> str:
@@ -144,8 +144,8 @@ def source_kind(path: str | Path) -> str:
     path = Path(path)
     if not path.is_file():
         return "video"  # the video reader gives the missing-file message
-    from .io.c3d import is_c3d
-    from .io.mocap_text import is_marker_table, is_trc
+    from .sources.lab.c3d import is_c3d
+    from .sources.lab.text import is_marker_table, is_trc
 
     if path.suffix.lower() in (".c3d", ".trc") or is_c3d(path) or is_trc(path):
         return "lab"
@@ -155,7 +155,7 @@ def source_kind(path: str | Path) -> str:
     if suffixes.endswith((".csv", ".csv.gz", ".tsv")):
         return "imu"  # a table that is not markers: the sensor loader names what it lacks
     if path.suffix.lower() == ".txt":
-        from .io.imu import is_imu_table
+        from .sources.sensor.read import is_imu_table
 
         if is_imu_table(path):
             return "imu"
@@ -218,8 +218,8 @@ def imu_result(path: str | Path, settings: Settings = Settings(), *, columns: st
     ``columns``: 'time=ts,acc_x=AX,...' for names runform does not recognise; ``units``:
     'acc=g,gyr=rad/s,time=ms'; ``rate_hz`` for a file without a time column; ``standing_s``:
     (start, end) of a standing-still window, for tilt relative to standing."""
-    from .imu.analyze import analyze_imu
-    from .io.imu import load_imu_csv
+    from .sources.sensor.analyze import analyze_imu
+    from .sources.sensor.read import load_imu_csv
 
     path = Path(path)
     kb = load_knowledge(settings.sex, settings.references)
@@ -241,8 +241,8 @@ def imu_result(path: str | Path, settings: Settings = Settings(), *, columns: st
 def lab_result(path: str | Path, settings: Settings = Settings(), *, forces=None, static=None,
                markers=None) -> "Result":
     """A lab motion-capture trial; same outputs as video (no annotated video)."""
-    from .mocap.analyze import analyze_lab
-    from .mocap.trial import load_lab_trial
+    from .sources.lab.analyze import analyze_lab
+    from .sources.lab.trial import load_lab_trial
 
     path = Path(path)
     kb = load_knowledge(settings.sex, settings.references)
@@ -276,7 +276,7 @@ class Result:
 
     @property
     def summary(self) -> dict:
-        from .report.write import clean_json
+        from .outputs.write import clean_json
 
         return clean_json(self.analysis.summary)
 
@@ -295,7 +295,7 @@ class Result:
             return part.commit()
 
     def write_into(self, path: Path) -> None:
-        from .report.write import write_outputs
+        from .outputs.write import write_outputs
 
         if self.pose is not None:
             save_pose(path / ".cache", *self.pose)

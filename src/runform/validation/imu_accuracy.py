@@ -3,7 +3,7 @@
 * ``alcantara_rows``: Alcantara et al. 2022 (PeerJ 10:e12752, Apache-2.0):
   one runner on an instrumented treadmill, 31 speed/slope conditions of
   ~5 s, sacral vertical and fore-aft acceleration at 500 Hz. Truth: contacts
-  from the vertical GRF (> 50 N, as ``runform.mocap.forces``).
+  from the vertical GRF (> 50 N, as ``runform.sources.lab.forces``).
 * ``virtual_imu_rows``: a virtual sacral IMU made from each motion-capture
   trial's marker pelvis (``virtual_imu.py``); truth: the markers' per-stride
   pelvis ranges over force-plate strides, and the plates' feet. The marker
@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..assess.knowledge import load_knowledge
-from ..gait.strides import build_strides
-from ..imu.analyze import analyze_imu, process_bout
-from ..io.imu import load_imu_csv, make_imu
-from ..metrics.pelvis import pelvis_stride_metrics
-from ..mocap.forces import contacts_from_force
-from ..mocap.pelvis import angles_deg
+from ..engine.assess.knowledge import load_knowledge
+from ..engine.metrics.pelvis import pelvis_stride_metrics
+from ..engine.pelvis_axes import angles_deg
+from ..engine.strides import build_strides
 from ..settings import Settings
+from ..sources.lab.forces import contacts_from_force
+from ..sources.sensor.analyze import analyze_imu, process_bout
+from ..sources.sensor.read import load_imu_csv, make_imu
 from .virtual_imu import virtual_sacral_imu
 
 BW_THRESHOLD_N = 50.0
@@ -122,8 +122,8 @@ def virtual_imu_rows(trials, seed: int = 0) -> list[dict]:
 
 def adept_steps(root: Path) -> dict:
     """Hip step count vs twice the ankle's stride count, over the hip's running bouts."""
-    from ..dsp import peaks
-    from ..imu.events import step_period_s
+    from ..engine.dsp import peaks
+    from ..sources.sensor.events import step_period_s
 
     kb = load_knowledge(None, None)
     hip = load_imu_csv(root / "acc_running_left_hip.csv.gz")

@@ -24,13 +24,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis import analyze_motion
-from ..assess.knowledge import load_knowledge
+from ..engine.analysis import analyze_motion
+from ..engine.assess.knowledge import load_knowledge
+from ..engine.contacts import ContactDetector
+from ..engine.strides import build_strides
 from ..errors import RunformError
-from ..gait.events import ContactDetector
-from ..gait.strides import build_strides
-from ..motion.geometry import LEG_FRACTION_OF_HEIGHT
 from ..settings import Settings
+from ..sources.video.scene import LEG_FRACTION_OF_HEIGHT
 from .compare import markdown_table, match_events
 from .events_accuracy import trial_errors
 from .testbed import ValidationTrial, default_mocap_dir, load_trials
@@ -48,7 +48,7 @@ def _cadence(events: pd.DataFrame) -> float:
 
 def lab_rows(tr: ValidationTrial) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
     """Kinematic events on the 3D markers against the plates."""
-    from ..mocap.analyze import lab_motion, leg_length
+    from ..sources.lab.analyze import lab_motion, leg_length
 
     sag = lab_motion(tr.lab).sel(space=["x", "y"])
     leg, _ = leg_length(tr.lab, sag, Settings())
@@ -91,8 +91,8 @@ def video_rows(tr: ValidationTrial, lab, kb, fps: float = 60.0, seed: int = 1) -
 
 def foot_strike_rows(root: Path, kb) -> list[dict]:
     """runform's pattern (majority of strides) per side against RBDSinfo.txt, labelled trials only."""
-    from ..mocap.analyze import analyze_lab
-    from ..mocap.trial import load_lab_trial
+    from ..sources.lab.analyze import analyze_lab
+    from ..sources.lab.trial import load_lab_trial
 
     info_path = root / "fukuchi_rbds" / "RBDSinfo.txt"
     if not info_path.exists():
@@ -120,8 +120,8 @@ def foot_strike_rows(root: Path, kb) -> list[dict]:
 def pelvis_rows(trials: list[ValidationTrial], labs: dict, root: Path) -> list[dict]:
     """Per-stride pelvis ranges from runform's marker frame against the OpenSim inverse
     kinematics shipped with the Hamner & Delp trials (a model fit, not a truth: reported)."""
-    from ..io.mocap_text import read_mot
-    from ..metrics.pelvis import detrended_range
+    from ..engine.metrics.pelvis import detrended_range
+    from ..sources.lab.text import read_mot
 
     rows = []
     for tr in trials:
@@ -148,8 +148,8 @@ def pelvis_rows(trials: list[ValidationTrial], labs: dict, root: Path) -> list[d
 
 
 def time_30s_trial(root: Path, kb) -> tuple[str, float]:
-    from ..mocap.analyze import analyze_lab
-    from ..mocap.trial import load_lab_trial
+    from ..sources.lab.analyze import analyze_lab
+    from ..sources.lab.trial import load_lab_trial
 
     path = root / "fukuchi_rbds" / "RBDS001runT35.c3d"
     if not path.exists():
@@ -166,7 +166,7 @@ def validate(root: str | Path | None = None) -> dict:
     if not trials:
         raise RunformError(f"No lab trials with force data under '{root}'.",
                            "Give the folder holding hamner2013/, fukuchi_rbds/ or dorn2012/.")
-    from ..mocap.analyze import analyze_lab
+    from ..sources.lab.analyze import analyze_lab
 
     labs = {}
     lab, vid, pooled = [], [], {"ic3": [], "to3": [], "ct3": [], "ic2": []}
@@ -301,6 +301,6 @@ def write(result: dict, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "validation.md").write_text(markdown(result) + "\n")
 
-    from ..report.write import clean_json
+    from ..outputs.write import clean_json
 
     (out_dir / "validation.json").write_text(json.dumps(clean_json(result), indent=2))

@@ -1,7 +1,7 @@
 """The lab trials with force plates that runform is checked against.
 
 Every trial in ``shared/data/mocap`` (never copied into the project) that has
-force data, loaded by runform's own lab loader (``runform.mocap``):
+force data, loaded by runform's own lab loader (``runform.sources.lab``):
 
 * Hamner & Delp 2013, J Biomech 46:780: two runners at 2-5 m/s on a split-belt
   instrumented treadmill (100 Hz markers, 1000 Hz GRF per foot; TRC + .mot).
@@ -10,7 +10,7 @@ force data, loaded by runform's own lab loader (``runform.mocap``):
 * Dorn, Schache & Pandy 2012, J Exp Biol 215:1944: overground at 3.5 m/s,
   250 Hz markers, five 1500 Hz force plates (C3D).
 
-Truth: contacts from the vertical GRF (> 50 N, ``runform.mocap.forces``).
+Truth: contacts from the vertical GRF (> 50 N, ``runform.sources.lab.forces``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..mocap.forces import force_events
-from ..mocap.trial import LabTrial, load_lab_trial
+from ..sources.lab.forces import force_events
+from ..sources.lab.trial import LabTrial, load_lab_trial
 
 
 @dataclass

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..motion.dataset import make_motion
+from ..engine.dataset import make_motion
 
 LEG = ("knee", "ankle", "heel", "foot_index")
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import butter_lowpass, filtfilt
-from ..io.imu import G
-from ..mocap.trial import LabTrial
+from ..engine.dsp import butter_lowpass, filtfilt
+from ..sources.lab.trial import LabTrial
+from ..sources.sensor.read import G
 
 SACRUM_IN_PELVIS_M = np.array([-0.12, 0.03, 0.0])  # behind and above the hip-centre midpoint
 

@@ -1,0 +1,101 @@
+"""Writing one analysis folder: summary.json, strides.csv, frames.csv, report.html, annotated.mp4."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..engine.assess.knowledge import Knowledge
+from .figures import curves_svg, key_frames, normalised_curves, stick_key_frames
+from .video import write_annotated
+
+
+def clean_json(x):
+    """Plain JSON types; NaN and inf become null."""
+    if isinstance(x, dict):
+        return {str(k): clean_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [clean_json(v) for v in x]
+    if isinstance(x, (np.floating, float)):
+        return None if not math.isfinite(float(x)) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
+def write_summary(path: Path, summary: dict) -> None:
+    path.write_text(json.dumps(clean_json(summary), indent=2))
+
+
+def write_strides(path: Path, strides: pd.DataFrame) -> None:
+    strides.round(4).to_csv(path, index=False)
+
+
+def write_frames(path: Path, motion, series: dict) -> None:
+    """Per frame: time, every keypoint's coordinates (unit in the column name: image pixels for
+    video, metres in runner coordinates for lab trials) and confidence, and the angles; for a
+    sensor, its channels (sensor axes) and the derived signals."""
+    t = motion["time"].values
+    cols = {"time_s": np.round(t, 4)}
+    if "position" not in motion:
+        for var, unit in (("acc", "g"), ("gyr", "dps"), ("mag", "raw")):
+            if var in motion:
+                for k, axis in enumerate(motion["axis"].values):
+                    cols[f"{var}_{axis}_{unit}"] = np.round(motion[var].values[:, k], 4)
+        for k, v in series.items():
+            cols[k] = np.round(v, 3)
+        pd.DataFrame(cols).to_csv(path, index=False)
+        return
+    pos = motion["position"].values
+    conf = motion["confidence"].values
+    unit = motion.attrs.get("space_unit", "px")
+    digits = 2 if unit == "px" else 5
+    for j, name in enumerate(motion["keypoint"].values):
+        for k, axis in enumerate(motion["space"].values):
+            cols[f"{name}_{axis}_{unit}"] = np.round(pos[:, j, k], digits)
+        cols[f"{name}_conf"] = np.round(conf[:, j], 3)
+    for k, v in series.items():
+        cols[k] = np.round(v, 2)
+    pd.DataFrame(cols).to_csv(path, index=False)
+
+
+def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) -> str:
+    env = Environment(loader=PackageLoader("runform.outputs", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    env.globals.update(
+        metric_label=lambda n: kb.metrics.get(n, {}).get("label", n),
+        unit=lambda n: kb.metrics.get(n, {}).get("unit", ""),
+        fmt=lambda v: f"{v:.1f}" if isinstance(v, (int, float)) and math.isfinite(v) else "",
+    )
+    from markupsafe import Markup
+
+    settings_text = ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items() if v is not None)
+    return env.get_template("report.html.j2").render(
+        **clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text)
+
+
+def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | None = None, info=None) -> None:
+    """Every output of one analysis; key frames come from the video, or are drawn from lab markers."""
+    out.mkdir(parents=True, exist_ok=True)
+    s = analysis.summary
+    write_summary(out / "summary.json", s)
+    write_strides(out / "strides.csv", analysis.strides)
+    write_frames(out / "frames.csv", analysis.motion_px, analysis.series)
+    if video is not None:
+        frames = key_frames(str(video), analysis.motion_px, analysis.strides, s["scene"]["camera_tilt_deg"])
+    elif analysis.sagittal is not None:
+        frames = stick_key_frames(analysis.sagittal, analysis.strides)
+    else:  # a sensor: no body to draw
+        frames = []
+    curves = normalised_curves(analysis.series, analysis.motion_px["time"].values, analysis.strides)
+    (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves)))
+    if settings.annotated_video and video is not None:
+        write_annotated(out / "annotated.mp4", str(video), analysis.motion_px, analysis.series,
+                        analysis.strides, s, info.fps)

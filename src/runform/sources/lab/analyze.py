@@ -1,0 +1,236 @@
+"""The lab path after loading: keypoints -> motion dataset -> events -> the shared gait analysis.
+
+* Cleaning: gaps up to 0.1 s filled, then a zero-lag 4th-order Butterworth
+  low-pass at 12 Hz (marker data of running is commonly filtered at 10-15 Hz;
+  Winter, Biomechanics and Motor Control of Human Movement, 4th ed.).
+* Events: force plates when they give at least three strides (threshold in
+  forces.py), else the events stored in the file, else runform's kinematic
+  detector (the video one) on the markers' sagittal projection.
+* Metrics: the video's sagittal metric functions on the markers projected on
+  the runner's sagittal plane; plus 3D pelvis angles and hip extension
+  relative to the pelvis; foot-strike angle relative to standing when a
+  static trial is given (Altman & Davis 2012 read the angle that way).
+* Leg length: --height x 0.491 when given, else the hip centre's height in the
+  static trial, else its 95th percentile above the floor while running.
+* Running speed: --speed, else measured: overground, the pelvis's mean
+  forward speed; on a treadmill, the belt speed read from the toe marker
+  relative to the pelvis over 50-85 % of stance, when the forefoot rests on
+  the belt (within 3 % of the belt speed on the Hamner, Fukuchi trials).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ...engine import checks
+from ...engine import pelvis_axes as pelvis
+from ...engine.analysis import Analysis, gait_metrics, summarise_analysis
+from ...engine.assess.knowledge import Knowledge
+from ...engine.clean import fill_gaps, lowpass
+from ...engine.contacts import ContactDetector
+from ...engine.dataset import make_motion, point
+from ...engine.metrics.pelvis import pelvis_stride_metrics
+from ...engine.strides import build_strides
+from ...errors import NotAnalysableError
+from ...settings import Settings
+from ..video.scene import LEG_FRACTION_OF_HEIGHT
+from .forces import file_events, force_events
+from .trial import LabTrial
+
+CUTOFF_HZ = 12.0
+LAB_ADVICE = "A trial with more strides (a longer treadmill recording) gives reliable figures."
+
+
+STANDARD = [f"{s}_{p}" for s in ("left", "right")
+            for p in ("hip", "knee", "ankle", "heel", "foot_index", "shoulder")]
+NEEDS = {  # keypoint part -> the metrics lost without it
+    "shoulder": "trunk lean, body line, waist bend, hip extension behind the trunk",
+    "knee": "knee flexion, shank angle, hip extension",
+    "heel": "overstride, foot-strike angle and pattern",
+    "foot_index": "foot-strike angle and pattern, kinematic toe-off",
+}
+
+
+def lab_motion(trial: LabTrial) -> xr.Dataset:
+    """Keypoints as a 3D motion dataset; a keypoint the markers cannot give is all-missing, so
+    every metric that does not need it is still computed."""
+    have = [k for k in trial.keypoints if not k.startswith("_")]
+    names = sorted(set(have) | set(STANDARD))
+    n = len(trial.times_s)
+    pos = np.stack([trial.keypoints.get(k, np.full((n, 3), np.nan)) for k in names], axis=1)
+    conf = np.all(np.isfinite(pos), axis=2).astype(float)
+    m = make_motion(trial.times_s, pos, conf, names, source="mocap", space_unit="m", space=("x", "y", "z"),
+                    vertical_up=True, trial=trial.name)
+    m = fill_gaps(m, 0.1)
+    m, _ = lowpass(m, CUTOFF_HZ)
+    return m
+
+
+def leg_length(trial: LabTrial, sag: xr.Dataset, settings: Settings) -> tuple[float, str]:
+    if settings.height_m:
+        return settings.height_m * LEG_FRACTION_OF_HEIGHT, "from --height"
+    st = trial.static_keypoints
+    if st and "right_hip" in st and "left_hip" in st:
+        feet = [st[k][1] for k in st if k.endswith(("heel", "foot_index"))]
+        if feet:
+            return float(0.5 * (st["right_hip"][1] + st["left_hip"][1]) - min(feet)), "hip height in the static trial"
+    hip_y = point(sag, "mid_hip")[:, 1]
+    floor = np.nanpercentile(np.fmin(point(sag, "left_heel")[:, 1], point(sag, "right_heel")[:, 1]), 2)
+    return float(np.nanpercentile(hip_y, 95) - floor), "hip height while running"
+
+
+def running_speed(sag: xr.Dataset, events: pd.DataFrame) -> tuple[float, bool]:
+    """(speed in m/s, treadmill?): see the module notes."""
+    t = sag["time"].values
+    hip = point(sag, "mid_hip")[:, 0]
+    ok = np.isfinite(hip)
+    travel = float(np.polyfit(t[ok], hip[ok], 1)[0]) if ok.sum() > 2 else 0.0
+    if abs(travel) > 0.5:
+        return abs(travel), False
+    v = []
+    for r in events.itertuples():
+        a, b = r.ic_s + 0.5 * (r.to_s - r.ic_s), r.ic_s + 0.85 * (r.to_s - r.ic_s)
+        sel = (t >= a) & (t <= b)
+        if sel.sum() >= 3:
+            rel = point(sag, f"{r.foot}_foot_index")[sel, 0] - hip[sel]
+            if np.isfinite(rel).all():
+                v.append(-np.polyfit(t[sel], rel, 1)[0])
+    return (float(np.median(v)) if v else float("nan")), True
+
+
+def choose_events(trial: LabTrial, sag: xr.Dataset, leg_m: float) -> tuple[pd.DataFrame, str]:
+    t = sag["time"].values
+    sole = {s: (t, np.fmin(point(sag, f"{s}_heel")[:, 1], point(sag, f"{s}_foot_index")[:, 1]))
+            for s in ("left", "right")}
+    options = []
+    if trial.forces is not None:
+        options.append((force_events(trial.forces, trial.up_lab, sole), "force plates (vertical GRF > 50 N)"))
+    if trial.file_events is not None:
+        options.append((file_events(trial.file_events), "events stored in the file"))
+    for ev, name in options:
+        if len(build_strides(ev)) >= 3:
+            return ev, name
+    kin = ContactDetector().detect(sag, leg_m).events_
+    options.append((kin, "kinematic (runform's detector on the markers)"))
+    return max(options, key=lambda o: len(build_strides(o[0])))
+
+
+def missing_keypoints(trial: LabTrial) -> list[str]:
+    """Warnings naming the keypoints the markers do not give and the metrics lost with them;
+    raises when the hips or ankles are missing (nothing can be measured)."""
+    from ...errors import NotAnalysableError
+
+    missing = [k for k in STANDARD if k not in trial.keypoints]
+    core = [k for k in missing if k.endswith(("_hip", "_ankle"))]
+    if core:
+        raise NotAnalysableError(
+            f"The trial's markers give no {', '.join(c.replace('_', ' ') for c in core)} centre "
+            f"({'; '.join(trial.notes) or 'markers missing'}).",
+            "Check the marker names, give the static trial with --static, or a mapping file with --markers.")
+    out = []
+    for part, lost in NEEDS.items():
+        gone = [k for k in missing if k.endswith("_" + part)]
+        if gone:
+            out.append(f"No {' or '.join(g.replace('_', ' ') for g in gone)} from the markers: not computed: {lost}.")
+    return out
+
+
+def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: list[str]) -> Analysis:
+    warnings += missing_keypoints(trial)
+    motion = lab_motion(trial)
+    sag = motion.sel(space=["x", "y"])
+    leg_m, leg_from = leg_length(trial, sag, settings)
+    body = kb.body["leg_length_m"]
+    if not body["low"] <= leg_m <= body["high"]:
+        raise NotAnalysableError(
+            f"The markers give a leg length of {leg_m:.2f} m ({leg_from}), outside what a body has "
+            f"({body['low']:g}-{body['high']:g} m): the units or the marker names are likely wrong.",
+            "Check the file's unit (mm or m) and the marker set, or give a mapping file with --markers.")
+    events, events_source = choose_events(trial, sag, leg_m)
+    if not events_source.startswith("force"):
+        warnings.append(f"No usable force-plate data: gait events are {events_source}.")
+    measured, treadmill = running_speed(sag, events)
+    speed = settings.speed_mps or measured
+    series = _series(trial, motion, sag)
+    strides, series = gait_metrics(sag, events, leg_m, speed if np.isfinite(speed) else None, series)
+    t = sag["time"].values
+    checks.check_strides(strides, len(events), float(t[-1] - t[0]), warnings, checks.ground_fraction(sag, leg_m),
+                         min_strides=1)
+    if len(strides) and trial.pelvis_axes is not None:
+        standing = (pelvis.angles_deg(trial.static_pelvis_axes[None]) if trial.static_pelvis_axes is not None
+                    else None)
+        standing = {k: float(v[0]) for k, v in standing.items()} if standing else None
+        pel = {k.split("_")[1]: series[k] for k in ("pelvis_tilt_deg", "pelvis_obliquity_deg", "pelvis_rotation_deg")}
+        strides = pd.concat([strides, pelvis_stride_metrics(t, pel, strides, standing)], axis=1)
+        if standing is None:
+            warnings.append("No static trial: pelvic tilt is given in the ASIS-PSIS frame, which reads about "
+                            "10 deg anterior in standing, and is not judged. Give --static for tilt relative "
+                            "to standing.")
+    warnings += [f"Markers: {n}." for n in trial.notes]
+    summary, strides = summarise_analysis(strides, kb, warnings, LAB_ADVICE)
+    summary.update(
+        scene={"treadmill": treadmill, "events_source": events_source, "leg_length_m": round(leg_m, 3),
+               "leg_length_from": leg_from, "running_speed_mps": round(float(speed), 2) if np.isfinite(speed) else None,
+               "speed_from": "--speed" if settings.speed_mps else ("measured: toe on the belt" if treadmill else "measured: pelvis travel"),
+               "up_axis_lab": trial.up_lab.round(3).tolist(), "forward_lab": trial.basis[0].round(3).tolist()},
+        cleaning={"max_gap_s": 0.1, "cutoff_hz": CUTOFF_HZ},
+        fps=round(float(motion.attrs["fps"]), 3), duration_s=round(float(t[-1] - t[0]), 3))
+    return Analysis(motion, sag, series, strides, summary, warnings)
+
+
+def _series(trial: LabTrial, motion: xr.Dataset, sag: xr.Dataset) -> dict[str, np.ndarray]:
+    """The video's per-frame angles on the sagittal projection, the foot angle relative to standing,
+    and the 3D pelvis angles and hip flexion relative to the pelvis."""
+    from ...engine.metrics.per_stride import per_frame_series
+
+    s = per_frame_series(sag)
+    st = trial.static_keypoints
+    if st:
+        for side in ("left", "right"):
+            s[f"{side}_foot_angle_deg"] = _strike_angle(sag, st, side, s[f"{side}_foot_angle_deg"])
+    if trial.pelvis_axes is not None:
+        axes = _smooth_axes(trial.pelvis_axes, motion)
+        a = pelvis.angles_deg(axes)
+        s.update(pelvis_tilt_deg=a["tilt"], pelvis_obliquity_deg=a["obliquity"], pelvis_rotation_deg=a["rotation"])
+        for side in ("left", "right"):
+            hip, knee = point(motion, f"{side}_hip"), point(motion, f"{side}_knee")
+            flex = pelvis.hip_flexion_deg(axes, hip, knee)
+            if st and trial.static_pelvis_axes is not None and f"{side}_hip" in st and f"{side}_knee" in st:
+                flex = flex - pelvis.hip_flexion_deg(trial.static_pelvis_axes[None], st[f"{side}_hip"][None],
+                                                     st[f"{side}_knee"][None])[0]
+            s[f"{side}_hip_extension_pelvis_deg"] = -flex
+    return s
+
+
+def _strike_angle(sag: xr.Dataset, st: dict, side: str, raw: np.ndarray) -> np.ndarray:
+    """Heel-to-toe angle relative to standing; with metatarsal markers (``forefoot``), the
+    heel-to-forefoot angle of the border lowest relative to standing (the forefoot lands on
+    its medial or lateral border)."""
+    heel = point(sag, f"{side}_heel")
+    h0 = st.get(f"{side}_heel")
+    names = [n for n in sag["keypoint"].values if n.startswith(f"{side}_forefoot") and n in st]
+    if h0 is None:
+        return raw
+    if not names:
+        toe0 = st.get(f"{side}_foot_index")
+        return raw - np.degrees(np.arctan2(toe0[1] - h0[1], toe0[0] - h0[0])) if toe0 is not None else raw
+    angles = []
+    for n in names:
+        d, d0 = point(sag, n) - heel, st[n] - h0
+        angles.append(np.degrees(np.arctan2(d[:, 1], d[:, 0]) - np.arctan2(d0[1], d0[0])))
+    return np.nanmin(np.stack(angles), axis=0)
+
+
+def _smooth_axes(axes: np.ndarray, motion: xr.Dataset) -> np.ndarray:
+    """The pelvis axes low-passed like the keypoints (then re-orthonormalised)."""
+    m = make_motion(motion["time"].values, axes.reshape(len(axes), 3, 3), np.ones((len(axes), 3)),
+                    ["a0", "a1", "a2"], source="pelvis", space_unit="1", space=("x", "y", "z"))
+    m = fill_gaps(m, 0.1)
+    m, _ = lowpass(m, CUTOFF_HZ)
+    a = m["position"].values
+    u, _, vt = np.linalg.svd(np.nan_to_num(a))
+    out = u @ vt
+    out[~np.isfinite(a).all(axis=(1, 2))] = np.nan
+    return out

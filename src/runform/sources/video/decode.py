@@ -1,0 +1,214 @@
+"""Video input with PyAV: probing, rotation and real frame timestamps.
+
+Phone videos are often stored sideways with a display-rotation matrix and are
+recorded at a variable frame rate, so every frame is returned upright with its
+own presentation time in seconds (never ``index / fps``). Frames are streamed:
+the video is never held in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from ...errors import InputFileError
+
+MIN_FPS, MAX_FPS = 20.0, 260.0
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    path: str
+    width: int  # upright (after rotation)
+    height: int
+    rotation_deg: int  # clockwise rotation applied to stored frames to show them upright
+    fps: float  # nominal (average) frame rate
+    duration_s: float
+    n_frames_estimate: int
+    codec: str
+
+
+def _open(path: Path):
+    import av
+
+    if not path.exists():
+        raise InputFileError(f"'{path}' does not exist.", "Check the path and try again.")
+    if path.is_dir():
+        raise InputFileError(f"'{path}' is a folder, not a video file.", "Give the path of a video file.")
+    try:
+        container = av.open(str(path))
+    except Exception as exc:  # PyAV raises many error types for unreadable files
+        raise InputFileError(
+            f"'{path.name}' could not be opened as a video ({exc.__class__.__name__}).",
+            "Is it a video file (mp4, mov, mkv, avi)? Re-export it from your phone or camera app.",
+        ) from None
+    if not container.streams.video:
+        kind = "audio only" if container.streams.audio else "no video stream"
+        container.close()
+        raise InputFileError(
+            f"'{path.name}' has {kind}: there is nothing to analyse.",
+            "Give a video file that shows the runner.",
+        )
+    return container
+
+
+def _stream_rotation(stream) -> int:
+    """Clockwise degrees needed to show the stored frames upright."""
+    rot = 0.0
+    meta = dict(stream.metadata or {})
+    if "rotate" in meta:
+        try:
+            rot = -float(meta["rotate"])  # legacy tag: clockwise rotation of the display
+        except ValueError:
+            rot = 0.0
+    return int(round(rot / 90.0)) * 90 % 360
+
+
+def _frame_rotation(frame, fallback: int) -> int:
+    """Clockwise degrees to rotate this frame upright.
+
+    PyAV reports the display matrix's counter-clockwise angle (FFmpeg's
+    ``av_display_rotation_get``); FFmpeg itself rotates by its negative.
+    """
+    ccw = getattr(frame, "rotation", 0) or 0
+    if ccw:
+        return int(round(-ccw / 90.0)) * 90 % 360
+    return fallback
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Open the video, decode its first frame and describe it; fail clearly if unusable."""
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        rot = _stream_rotation(stream)
+        frames = []
+        try:
+            for frame in container.decode(stream):
+                frames.append(frame)
+                if len(frames) == 2:
+                    break
+        except Exception:
+            pass
+        if not frames:
+            raise InputFileError(
+                f"'{path.name}' has a video stream but no decodable frames (empty or corrupt).",
+                "Re-export or re-record the video.",
+            )
+        if len(frames) == 1:
+            raise InputFileError(
+                f"'{path.name}' holds a single picture, not a video.",
+                "Give a video of the runner: at least 10 s of running filmed from the side.",
+            )
+        first = frames[0]
+        rot = _frame_rotation(first, rot)
+        w, h = first.width, first.height
+        if rot in (90, 270):
+            w, h = h, w
+        fps = float(stream.average_rate or stream.guessed_rate or 0) or 30.0
+        if stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration:
+            duration = container.duration / 1e6
+        else:
+            duration = (stream.frames or 0) / fps
+        n_est = stream.frames or int(round(duration * fps))
+        if not (MIN_FPS <= fps <= MAX_FPS):
+            raise InputFileError(
+                f"'{path.name}' has {fps:.1f} frames per second; runform needs 24-240 fps.",
+                "Record at a normal or slow-motion frame rate.",
+            )
+        return VideoInfo(str(path), w, h, rot, fps, duration, n_est, stream.codec_context.name)
+    finally:
+        container.close()
+
+
+def keyframe_times(path: str | Path) -> list[float]:
+    """Presentation times (s, from the stream start) of the video's keyframes, read from the
+    packets without decoding. A segment that starts between keyframes has to decode from the
+    keyframe before it, so segment plans use these to weigh where to cut."""
+    container = _open(Path(path))
+    try:
+        stream = container.streams.video[0]
+        tb = float(stream.time_base)
+        t0 = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        times = sorted(p.pts * tb - t0 for p in container.demux(stream) if p.is_keyframe and p.pts is not None)
+    except Exception:
+        times = []  # unreadable packets: the decoder reports them; plans then assume no seek cost
+    finally:
+        container.close()
+    return times
+
+
+def iter_frames(
+    path: str | Path,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    max_side: int | None = None,
+    select=None,
+    threads: bool = False,
+    turns: int = 0,
+) -> Iterator[tuple[float, np.ndarray]]:
+    """Yield ``(time_s, rgb_uint8_HxWx3)`` for every frame in ``[start_s, end_s)``.
+
+    Times are the frames' presentation timestamps relative to the stream start.
+    Frames are rotated upright and, when ``max_side`` is given, scaled so their
+    longest side is at most ``max_side`` pixels (aspect ratio kept). With
+    ``select(time_s) -> bool`` only the selected frames are converted and
+    yielded (the others are still decoded, as H.264 requires). ``turns``: further clockwise
+    quarter turns, for a video whose runner is upright only after them (``pose.orientation``).
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        # frame threading holds several decoded frames: only when this decoder has the machine
+        stream.thread_type = "AUTO" if threads else "SLICE"
+        tb = float(stream.time_base)
+        t0 = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        fallback_rot = _stream_rotation(stream)
+        if start_s > 0.5:
+            container.seek(int((start_s + t0) / tb), stream=stream, backward=True, any_frame=False)
+        size = None
+        try:
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    continue
+                t = frame.pts * tb - t0
+                if t < start_s - 1e-6:
+                    continue
+                if end_s is not None and t >= end_s - 1e-6:
+                    break
+                if select is not None and not select(t):
+                    continue
+                rot = (_frame_rotation(frame, fallback_rot) + 90 * turns) % 360
+                if size is None:
+                    size = _scaled_size(frame.width, frame.height, max_side)
+                img = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
+                if rot:
+                    img = np.ascontiguousarray(np.rot90(img, k=-(rot // 90)))
+                yield t, img
+        except InputFileError:
+            raise
+        except Exception as exc:
+            import av
+
+            if isinstance(exc, av.error.FFmpegError):
+                raise InputFileError(
+                    f"'{path.name}' is damaged: decoding stopped ({exc.__class__.__name__}).",
+                    "Re-export the video or trim the damaged part with --start/--end.",
+                ) from None
+            raise
+    finally:
+        container.close()
+
+
+def _scaled_size(w: int, h: int, max_side: int | None) -> tuple[int, int]:
+    if not max_side or max(w, h) <= max_side:
+        return w, h
+    s = max_side / max(w, h)
+    return max(2, int(round(w * s / 2)) * 2), max(2, int(round(h * s / 2)) * 2)
