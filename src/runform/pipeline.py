@@ -25,6 +25,7 @@ from .engine.assess.knowledge import load_knowledge
 from .errors import InputFileError, NotAnalysableError, UsageError
 from .outputs.folder import PartialFolder, check_out_dir, space_needed
 from .settings import Settings
+from .sources.sniff import source_kind
 from .sources.video.decode import probe
 from .sources.video.pose import (
     LANDMARKS,
@@ -136,30 +137,6 @@ MIN_CLIP_S = 2.0  # three strides take at least 2 s even at a sprint (about 0.65
 def _import_analysis() -> None:
     from .engine import analysis, checks  # noqa: F401
     from .outputs import write  # noqa: F401
-
-
-def source_kind(path: str | Path) -> str:
-    """'lab' for motion capture (C3D by content, TRC, tab-separated marker tables), 'imu' for any
-    other table (CSV, TSV, or a .txt with accelerometer columns), else 'video'."""
-    path = Path(path)
-    if not path.is_file():
-        return "video"  # the video reader gives the missing-file message
-    from .sources.lab.c3d import is_c3d
-    from .sources.lab.text import is_marker_table, is_trc
-
-    if path.suffix.lower() in (".c3d", ".trc") or is_c3d(path) or is_trc(path):
-        return "lab"
-    suffixes = "".join(path.suffixes[-2:]).lower()
-    if path.suffix.lower() in (".txt", ".tsv", ".csv") and is_marker_table(path):
-        return "lab"
-    if suffixes.endswith((".csv", ".csv.gz", ".tsv")):
-        return "imu"  # a table that is not markers: the sensor loader names what it lacks
-    if path.suffix.lower() == ".txt":
-        from .sources.sensor.read import is_imu_table
-
-        if is_imu_table(path):
-            return "imu"
-    return "video"
 
 
 def analyze(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *, forces=None,

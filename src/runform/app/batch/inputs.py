@@ -20,11 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import UsageError
-from ...sources.sniff import content_hash
-
-VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv", ".avi", ".webm", ".mts", ".3gp")
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt")
-LAB_SUFFIXES = (".c3d", ".trc")
+from ...sources.sniff import LAB_SUFFIXES, TABLE_SUFFIXES, VIDEO_SUFFIXES, content_hash, sniff, suffix
 
 
 @dataclass(frozen=True)
@@ -42,11 +38,6 @@ class Recording:
 class Found:
     recordings: list[Recording] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # (file, why it is not analysed)
-
-
-def _suffix(path: Path) -> str:
-    name = path.name.lower()
-    return ".csv.gz" if name.endswith(".csv.gz") else path.suffix.lower()
 
 
 def expand(inputs: list[str], exclude: Path | None = None) -> list[Path]:
@@ -78,33 +69,30 @@ def expand(inputs: list[str], exclude: Path | None = None) -> list[Path]:
 
 
 def classify(path: Path, sensor_options: bool) -> tuple[str | None, str]:
-    """(source, '') for a recording, or (None, why not)."""
-    from ...sources.lab.c3d import is_c3d
-    from ...sources.lab.text import is_marker_table, is_trc
-    from ...sources.sensor.read import is_imu_table
-
-    suffix, name = _suffix(path), path.name.lower()
-    if suffix in VIDEO_SUFFIXES:
-        return "video", ""
-    if suffix in LAB_SUFFIXES or (suffix not in TABLE_SUFFIXES and is_c3d(path)):
-        if "static" in name:
-            return None, "a static (standing) trial: it is read with the running trial beside it"
-        return "lab", ""
-    if suffix in (".mot", ".sto"):
+    """(source, '') for a recording, or (None, why not): companions by name (a static trial, a
+    force file), then the content sniff every entry point uses."""
+    ext, name = suffix(path), path.name.lower()
+    if ext in (".mot", ".sto"):
         return None, "a force or joint-angle file (OpenSim): it is read with the trial of the same name"
-    if suffix in TABLE_SUFFIXES:
-        if "forces" in name or name.endswith("_grf.csv"):
-            return None, "a force file: it is read with the trial of the same name"
-        if is_trc(path) or is_marker_table(path):
-            if "static" in name:
-                return None, "a static (standing) trial: it is read with the running trial beside it"
-            return "lab", ""
-        if sensor_options or is_imu_table(path):
-            return "imu", ""
-        if suffix == ".txt":
-            return None, "a text file that is neither a marker table nor a sensor recording"
+    if ext in TABLE_SUFFIXES and ("forces" in name or name.endswith("_grf.csv")):
+        return None, "a force file: it is read with the trial of the same name"
+    found = sniff(path)
+    kind = found[0] if found else None
+    if kind is None and ext in VIDEO_SUFFIXES:
+        kind = "video"  # a container without a known signature: the decoder decides
+    if kind is None and ext in LAB_SUFFIXES:
+        kind = "lab"  # a damaged trial: its reader says why
+    if kind is None and ext in TABLE_SUFFIXES and sensor_options:
+        kind = "imu"  # --columns names what the header does not
+    if kind == "lab" and "static" in name:
+        return None, "a static (standing) trial: it is read with the running trial beside it"
+    if kind is not None:
+        return kind, ""
+    if ext == ".txt":
+        return None, "a text file that is neither a marker table nor a sensor recording"
+    if ext in TABLE_SUFFIXES:
         return None, "a table without accelerometer or marker columns (use --columns if it is a sensor file)"
-    return None, f"not a recording runform reads ({suffix or 'no extension'})"
+    return None, f"not a recording runform reads ({ext or 'no extension'})"
 
 
 def companions(path: Path, source: str) -> list[Path]:

@@ -25,10 +25,11 @@ from ... import __version__
 from ...errors import RunformError
 from ...outputs.folder import remove_output
 from ...settings import Settings, parse_date, parse_height, parse_speed
+from ...sources.sniff import sniff
 from ..store.db import Store
 from ..store.models import Athlete, RunSession, session_time
 from .jobs import JobRunner
-from .security import Guard, sniff
+from .security import Guard
 from .trends import KEY_METRICS, compare, trend_svg
 
 DOWNLOADS = {"summary.json": "application/json", "strides.csv": "text/csv", "annotated.mp4": "video/mp4",

@@ -8,8 +8,8 @@
   it): the ``csrf`` field of a small form, ``?csrf=`` on an upload (so the
   upload is never buffered to check it) or an ``X-CSRF-Token`` header; a POST
   whose Origin is another site is refused too.
-- Uploads: the kind of file is read from its bytes (video containers by their
-  signature, then the same readers runform uses), never from its name.
+- Uploads: the kind of file is read from its bytes (``runform.sources.sniff``,
+  as for every entry point), never from its name.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-from pathlib import Path
 
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -72,36 +71,3 @@ class Guard(BaseHTTPMiddleware):
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
-
-
-VIDEO_SIGNATURES = (
-    (4, b"ftyp", ".mp4"),  # MP4, MOV, M4V, 3GP
-    (0, b"\x1a\x45\xdf\xa3", ".mkv"),  # Matroska, WebM
-    (0, b"RIFF", ".avi"),
-)
-
-
-def sniff(path: Path) -> tuple[str, str] | None:
-    """(kind, extension) from the file's content: video, lab (C3D, TRC, marker table) or imu (a
-    sensor table, plain or gzipped); None for anything else."""
-    from ...sources.lab.c3d import is_c3d
-    from ...sources.lab.text import is_marker_table, is_trc
-    from ...sources.sensor.read import is_imu_table
-
-    with open(path, "rb") as f:
-        head = f.read(4096)
-    for offset, magic, ext in VIDEO_SIGNATURES:
-        if head[offset:offset + len(magic)] == magic and (magic != b"RIFF" or head[8:12] == b"AVI "):
-            return "video", ext
-    if head[:2] == b"\x1f\x8b":
-        return ("imu", ".csv.gz") if is_imu_table(path) else None
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as e:
-        if e.start < len(head) - 4:  # binary, not text cut inside a character
-            return ("lab", ".c3d") if is_c3d(path) else None
-    if is_trc(path):
-        return "lab", ".trc"
-    if is_marker_table(path):
-        return "lab", ".txt"
-    return ("imu", ".csv") if is_imu_table(path) else None
