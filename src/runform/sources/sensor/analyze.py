@@ -34,6 +34,7 @@ from ...engine.analysis import Analysis, summarise_analysis
 from ...engine.assess.knowledge import Knowledge
 from ...engine.metrics.pelvis import pelvis_stride_metrics
 from ...engine.metrics.per_stride import temporal_metrics
+from ...engine.strides import build_strides
 from ...errors import NotAnalysableError
 from ...settings import Settings
 from . import orientation
@@ -140,22 +141,6 @@ def process_bout(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, rate: f
                           "forward_in_sensor": None if fwd is None else fwd.round(3).tolist()}}
 
 
-def step_strides(events: pd.DataFrame, period_s: float) -> pd.DataFrame:
-    """A stride from each contact to the next-but-one, when the three contacts are regular steps
-    (each 0.6-1.5 step periods long)."""
-    ic, to = events.ic_s.to_numpy(), events.to_s.to_numpy()
-    rows = []
-    for k in range(len(ic) - 2):
-        s1, s2 = ic[k + 1] - ic[k], ic[k + 2] - ic[k + 1]
-        if all(0.6 * period_s <= s <= 1.5 * period_s for s in (s1, s2)) and ic[k] < to[k] < ic[k + 1]:
-            rows.append({"foot": events.foot.iloc[k], "start_s": ic[k], "ic_s": ic[k], "to_s": to[k],
-                         "mid_s": np.nan, "contra_ic_s": ic[k + 1], "end_s": ic[k + 2]})
-    times = ["start_s", "ic_s", "to_s", "mid_s", "contra_ic_s", "end_s"]
-    df = pd.DataFrame(rows, columns=["foot", *times]).astype({c: float for c in times})
-    df.insert(0, "stride_id", np.arange(len(df)))
-    return df.set_index("stride_id", drop=False)
-
-
 def stride_rows(t: np.ndarray, strides: pd.DataFrame, sig: dict, speed_mps: float | None) -> pd.DataFrame:
     rows = []
     for s in strides.itertuples():
@@ -224,7 +209,7 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
             has_angles = True
         if res["foot_agreement"] is not None:
             agreements.append(res["foot_agreement"])
-        st = step_strides(res["events"], res["step_period_s"])
+        st = build_strides(res["events"], step_period_s=res["step_period_s"])
         strides.append(st)
         samples.append(sel)
         bout_info.append({"start_s": round(a, 2), "end_s": round(b, 2), "n_steps": int(res["n_steps"]),
