@@ -13,6 +13,7 @@ from conftest import MOCAP_DIR, SAMPLE, SHARED, VIDEO_DIR, run_cli
 from media import flat_frames, sample_frames, write_audio_only, write_video
 
 from runform.engine import checks
+from runform.sources.video import checks as video_checks
 from runform.engine.clean import clean
 from runform.errors import NotAnalysableError
 from runform.validation.testbed import load_trials
@@ -105,9 +106,9 @@ def test_front_view_is_recognised():
     front = side_view(tr.keypoints_mm,
                       tr.times_s, lateral, tr.up, fps=30.0, swap_rate_hz=0, seed=0)
     side = side_view(tr.keypoints_mm, tr.times_s, tr.forward, tr.up, fps=30.0, swap_rate_hz=0, seed=0)
-    assert checks.check_view(clean(side)[0]) == []
+    assert video_checks.check_view(clean(side)[0]) == []
     with pytest.raises(NotAnalysableError, match="front or back view"):
-        checks.check_view(clean(front)[0])
+        video_checks.check_view(clean(front)[0])
 
 
 def test_walking_is_named_walking():

@@ -1,8 +1,11 @@
-"""The analysis shared by every source: clean -> scene -> events -> strides -> metrics -> assess.
+"""The engine every source ends in: strides -> metrics -> plausibility -> summaries -> faults.
 
-A source (video, lab markers, sensors) ends in a motion dataset;
-``analyze_motion`` takes it from there, so all sources share one metric and
-assessment engine.
+A source adapter (``runform.sources``) turns its recording into events and a
+motion dataset (keypoints on the sagittal plane, and/or pelvis angles);
+``gait_metrics`` builds the strides and their sagittal metrics,
+``summarise_analysis`` screens, summarises and assesses them, ``finish``
+stamps the summary with what made it. Every source returns an
+:class:`Analysis`.
 """
 
 from __future__ import annotations
@@ -13,14 +16,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..settings import Settings
-from ..sources.video.scene import LEG_FRACTION_OF_HEIGHT, analyse_scene, to_sagittal
-from . import checks
 from .assess.knowledge import Knowledge
 from .assess.plausibility import screen
 from .assess.rules import assess, reference_status
-from .clean import clean
-from .contacts import ContactDetector
 from .dataset import point
 from .metrics.per_stride import per_frame_series, stride_metrics
 from .metrics.summary import strike_pattern_summary, summarise
@@ -31,51 +29,12 @@ from .strides import build_strides, midstance_times
 class Analysis:
     """Everything one analysis produced (what the outputs are written from)."""
 
-    motion_px: xr.Dataset  # cleaned, image pixels
-    sagittal: xr.Dataset  # cleaned, metres, x forward, y up
+    motion: xr.Dataset  # the source's cleaned data: image keypoints (px), lab markers (m), sensor signals
+    sagittal: xr.Dataset | None  # keypoints on the sagittal plane: metres, x forward, y up (no sensor)
     series: dict[str, np.ndarray]
     strides: pd.DataFrame
     summary: dict
     warnings: list[str] = field(default_factory=list)
-
-
-def analyze_motion(motion_px: xr.Dataset, settings: Settings, kb: Knowledge,
-                   warnings: list[str]) -> Analysis:
-    """The video path after pose: clean, scene geometry, then the shared gait analysis."""
-    cleaned, clean_report = clean(motion_px)
-    warnings += checks.check_view(cleaned)
-    scene = analyse_scene(cleaned, settings.height_m)
-    warnings += checks.check_identity_jumps(cleaned, scene.leg_length_px)
-    if not settings.height_m:
-        warnings.append("No --height given: distances (cm, m) assume a runner of "
-                        f"{scene.height_m:.2f} m. Give --height for true distances; angles and times "
-                        "do not depend on it.")
-    sag = to_sagittal(cleaned, scene)
-    leg_m = scene.height_m * LEG_FRACTION_OF_HEIGHT
-    events = ContactDetector().detect(sag, leg_m).events_
-    strides, series = gait_metrics(sag, events, leg_m, settings.speed_mps)
-    t = sag["time"].values
-    checks.check_strides(strides, len(events), float(t[-1] - t[0]) if len(t) else 0.0, warnings,
-                         checks.ground_fraction(sag, leg_m))
-    if not scene.treadmill and settings.speed_mps:
-        warnings.append("The runner travels across the frame (overground), yet --speed was given; "
-                        "step lengths use the given speed.")
-    scene_info = {
-        "running_direction": "image-right" if scene.direction > 0 else "image-left",
-        "camera_tilt_deg": round(scene.tilt_deg, 2),
-        "treadmill": scene.treadmill,
-        "leg_length_px": round(scene.leg_length_px, 1),
-        "metres_per_px": round(scene.metres_per_px, 6),
-        "height_m": scene.height_m,
-        "height_given": scene.height_given,
-    }
-    summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE)
-    summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
-                   duration_s=round(float(t[-1] - t[0]), 3))
-    return Analysis(cleaned, sag, series, strides, summary, warnings)
-
-
-VIDEO_ADVICE = "A longer clip from a fixed camera square to the side gives reliable figures."
 
 
 def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps: float | None,
@@ -140,3 +99,11 @@ def _quality(strides: pd.DataFrame, warnings: list[str], advice: str) -> dict:
     if has_conf:
         out["keypoint_confidence"] = round(conf, 3)
     return out
+
+
+def finish(analysis: Analysis, settings: dict) -> Analysis:
+    """The summary stamped with runform's version, the settings and every warning."""
+    from .. import __version__
+
+    analysis.summary.update({"runform_version": __version__, "settings": settings, "warnings": analysis.warnings})
+    return analysis

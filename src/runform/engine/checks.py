@@ -1,4 +1,4 @@
-"""Is this clip analysable as running seen from the side? Clear answers for bad input.
+"""Is this recording analysable as running? Walking and too few strides, for every source.
 
 Each check either raises a :class:`~runform.errors.RunformError` with what is
 wrong and what to do, or returns warnings for the summary's ``warnings``.
@@ -11,62 +11,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..errors import NoRunnerError, NotAnalysableError
+from ..errors import NotAnalysableError
 from .dataset import point
 
-MIN_DETECTED_FRACTION = 0.2  # below: nobody (or almost nobody) in view
-DARK_LUMA = 40.0  # mean 8-bit brightness below which the video is "too dark"
-FRONT_VIEW_WIDTH_RATIO = 0.45  # (shoulder + hip width) / torso length: side ~0.1-0.25, front ~0.6+
-OBLIQUE_WIDTH_RATIO = 0.3
 MIN_STRIDES = 3
-
-
-def check_presence(motion_px: xr.Dataset, luma: np.ndarray) -> list[str]:
-    detected = motion_px["confidence"].max("keypoint").values > 0
-    frac = float(detected.mean()) if detected.size else 0.0
-    dark = float(np.mean(luma)) if len(luma) else 0.0
-    if frac < MIN_DETECTED_FRACTION:
-        if dark < DARK_LUMA:
-            raise NoRunnerError(f"The video is too dark (mean brightness {dark:.0f}/255) to find a runner.",
-                                "Film in better light or brighten the video.")
-        raise NoRunnerError(
-            f"No person was found in the video (a runner was seen in {100 * frac:.0f} % of frames).",
-            "Film the runner from the side, whole body in view, from head to feet.")
-    warnings = []
-    if frac < 0.8:
-        warnings.append(f"The runner was found in only {100 * frac:.0f} % of frames "
-                        "(out of view or hidden); those frames were skipped.")
-    if dark < DARK_LUMA:
-        warnings.append(f"The video is dark (mean brightness {dark:.0f}/255): keypoints are less certain.")
-    return warnings
-
-
-def check_view(motion_px: xr.Dataset) -> list[str]:
-    """Side view vs front/back view, from body widths relative to torso length."""
-    torso = np.linalg.norm(point(motion_px, "mid_shoulder") - point(motion_px, "mid_hip"), axis=1)
-    sw = np.abs(point(motion_px, "left_shoulder")[:, 0] - point(motion_px, "right_shoulder")[:, 0])
-    hw = np.abs(point(motion_px, "left_hip")[:, 0] - point(motion_px, "right_hip")[:, 0])
-    ratio = float(np.nanmedian((sw + hw) / 2 / torso))
-    if ratio > FRONT_VIEW_WIDTH_RATIO:
-        raise NotAnalysableError(
-            f"This looks like a front or back view (shoulders and hips appear {ratio:.2f} torso lengths "
-            "wide; from the side they overlap).",
-            "runform's video analysis needs a side view: film from the side, at hip height, "
-            "perpendicular to the running direction.")
-    if ratio > OBLIQUE_WIDTH_RATIO:
-        return [f"The camera is not square to the side (body width {ratio:.2f} torso lengths): "
-                "sagittal angles are less accurate. Film perpendicular to the running direction."]
-    return []
-
-
-def check_identity_jumps(motion_px: xr.Dataset, leg_px: float) -> list[str]:
-    hip = point(motion_px, "mid_hip")
-    step = np.linalg.norm(np.diff(hip, axis=0), axis=1)
-    jumps = int(np.nansum(step > 0.5 * leg_px))
-    if jumps:
-        return [f"The tracked body jumped {jumps} time(s) between frames: another person may be in view. "
-                "runform analyses the person tracked for most of the clip; check the annotated video."]
-    return []
 
 
 def ground_fraction(sagittal: xr.Dataset, leg_m: float, clearance_leg: float = 0.05) -> float:

@@ -87,15 +87,15 @@ def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | No
     s = analysis.summary
     write_summary(out / "summary.json", s)
     write_strides(out / "strides.csv", analysis.strides)
-    write_frames(out / "frames.csv", analysis.motion_px, analysis.series)
+    write_frames(out / "frames.csv", analysis.motion, analysis.series)
     if video is not None:
-        frames = key_frames(str(video), analysis.motion_px, analysis.strides, s["scene"]["camera_tilt_deg"])
+        frames = key_frames(str(video), analysis.motion, analysis.strides, s["scene"]["camera_tilt_deg"])
     elif analysis.sagittal is not None:
         frames = stick_key_frames(analysis.sagittal, analysis.strides)
     else:  # a sensor: no body to draw
         frames = []
-    curves = normalised_curves(analysis.series, analysis.motion_px["time"].values, analysis.strides)
+    curves = normalised_curves(analysis.series, analysis.motion["time"].values, analysis.strides)
     (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves)))
     if settings.annotated_video and video is not None:
-        write_annotated(out / "annotated.mp4", str(video), analysis.motion_px, analysis.series,
+        write_annotated(out / "annotated.mp4", str(video), analysis.motion, analysis.series,
                         analysis.strides, s, info.fps)

@@ -20,13 +20,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from ...engine import checks
 from ...engine import pelvis_axes as pelvis
-from ...engine.analysis import Analysis, gait_metrics, summarise_analysis
+from ...engine.analysis import Analysis, finish, gait_metrics, summarise_analysis
 from ...engine.assess.knowledge import Knowledge
 from ...engine.clean import fill_gaps, lowpass
 from ...engine.contacts import ContactDetector
@@ -37,7 +39,7 @@ from ...errors import NotAnalysableError
 from ...settings import Settings
 from ..video.scene import LEG_FRACTION_OF_HEIGHT
 from .forces import file_events, force_events
-from .trial import LabTrial
+from .trial import LabTrial, load_lab_trial
 
 CUTOFF_HZ = 12.0
 LAB_ADVICE = "A trial with more strides (a longer treadmill recording) gives reliable figures."
@@ -51,6 +53,21 @@ NEEDS = {  # keypoint part -> the metrics lost without it
     "heel": "overstride, foot-strike angle and pattern",
     "foot_index": "foot-strike angle and pattern, kinematic toe-off",
 }
+
+
+def lab_analysis(path: str | Path, settings: Settings, kb: Knowledge, *, forces=None, static=None,
+                 markers=None) -> Analysis:
+    """A lab motion-capture trial (C3D, TRC + .mot, marker and force tables) loaded and analysed."""
+    path = Path(path)
+    trial = load_lab_trial(path, forces, static, markers)
+    warnings: list[str] = []
+    analysis = analyze_lab(trial, settings, kb, warnings)
+    analysis.summary.update({
+        "source": {"type": "mocap", "file": path.name, "marker_set": trial.marker_set.title,
+                   "static": trial.files.get("static"), "forces": trial.files.get("forces"),
+                   "rate_hz": round(float(1 / np.median(np.diff(trial.times_s))), 3)},
+    })
+    return finish(analysis, settings.as_dict())
 
 
 def lab_motion(trial: LabTrial) -> xr.Dataset:

@@ -26,11 +26,13 @@ end heights), the peak braking deceleration, and the pelvis ranges and drop
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ...engine.analysis import Analysis, summarise_analysis
+from ...engine.analysis import Analysis, finish, summarise_analysis
 from ...engine.assess.knowledge import Knowledge
 from ...engine.metrics.pelvis import pelvis_stride_metrics
 from ...engine.metrics.per_stride import temporal_metrics
@@ -40,10 +42,31 @@ from ...settings import Settings
 from . import orientation
 from .bouts import classify_windows, running_bouts, summary_of_windows
 from .events import SacralEventDetector
-from .read import G
+from .read import G, load_imu_csv
 
 IMU_ADVICE = "A longer steady run, with the sensor firmly on the sacrum, gives reliable figures."
 FOOT_AGREEMENT = 0.75
+
+
+def sensor_analysis(path: str | Path, settings: Settings, kb: Knowledge, *, columns: str | None = None,
+                    units: str | None = None, rate_hz: float | None = None,
+                    standing_s: tuple[float, float] | None = None) -> Analysis:
+    """A pelvis-worn sensor recording (CSV); same outputs as the other sources, no video.
+
+    ``columns``: 'time=ts,acc_x=AX,...' for names runform does not recognise; ``units``:
+    'acc=g,gyr=rad/s,time=ms'; ``rate_hz`` for a file without a time column; ``standing_s``:
+    (start, end) of a standing-still window, for tilt relative to standing."""
+    path = Path(path)
+    rec = load_imu_csv(path, columns, units, rate_hz)
+    warnings: list[str] = []
+    analysis = analyze_imu(rec, settings, kb, warnings, standing_s)
+    analysis.summary.update({
+        "source": {"type": "imu", "file": path.name, "rate_hz": round(float(rec.attrs["sampling_rate_hz"]), 3),
+                   "channels": [v for v in ("acc", "gyr", "mag", "quat") if v in rec],
+                   "units": rec.attrs.get("units")},
+    })
+    return finish(analysis, {**settings.as_dict(), "columns": columns, "units": units, "rate_hz": rate_hz,
+                             "standing_s": list(standing_s) if standing_s else None})
 
 
 def _moving_average(x: np.ndarray, n: int) -> np.ndarray:

@@ -1,0 +1,94 @@
+"""The video path after pose: keypoints stood upright -> checks -> cleaning -> scene -> contacts
+-> the engine, with the video's and the pose model's facts in the summary.
+
+* Cleaning (``engine.clean``): confidence gate, leg-swap repair, gaps filled, low-pass.
+* Scene (``scene.py``): running direction, camera tilt from the floor line, scale from --height.
+* Contacts: the kinematic detector (``engine.contacts``) on the sagittal keypoints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xarray as xr
+
+from ...engine import checks
+from ...engine.analysis import Analysis, finish, gait_metrics, summarise_analysis
+from ...engine.assess.knowledge import Knowledge
+from ...engine.clean import clean
+from ...engine.contacts import ContactDetector
+from ...engine.dataset import make_motion
+from ...settings import Settings
+from . import checks as video_checks
+from .decode import VideoInfo
+from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
+from .scene import LEG_FRACTION_OF_HEIGHT, analyse_scene, to_sagittal
+from .upright import body_axis_deg, turn_points, upright_turns
+
+VIDEO_ADVICE = "A longer clip from a fixed camera square to the side gives reliable figures."
+
+
+def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pose_settings: PoseSettings,
+                 settings: Settings, kb: Knowledge, window: tuple[float, float]) -> Analysis:
+    """The pose of a video (times, xyzv, luma) through the analysis, with the video's and the
+    model's facts in the summary."""
+    times, xyzv, luma = pose
+    turns = upright_turns(body_axis_deg(xyzv[..., :2], xyzv[..., 3], LANDMARKS))
+    xy, _, _ = turn_points(xyzv[..., :2], turns, info.width, info.height)
+    motion = make_motion(times, xy, xyzv[..., 3], LANDMARKS, source="video", space_unit="px",
+                         vertical_up=False, video=video.name, turns=turns)
+    warnings = video_checks.check_presence(motion, luma)
+    if info.rotation_deg:
+        warnings.append(f"The video is stored rotated by {info.rotation_deg} deg; it was turned upright.")
+    if turns:
+        warnings.append(f"The runner was {'upside down' if turns == 2 else 'sideways'} in the picture; the video "
+                        f"was turned {90 * turns} deg clockwise to stand them upright (its rotation tag, if any, "
+                        "is wrong).")
+    analysis = analyze_motion(motion, settings, kb, warnings)
+    analysis.summary.update({
+        "source": {"type": "video", "file": video.name, "sha256": pose_info["video_sha256"],
+                   "width": info.width, "height": info.height, "fps_nominal": round(info.fps, 3),
+                   "rotation_deg": info.rotation_deg, "turned_upright_deg": 90 * turns,
+                   "duration_s": round(info.duration_s, 3),
+                   "analysed_from_s": window[0], "analysed_to_s": round(window[1], 3)},
+        "model": {"name": MODEL_NAME, "package": f"mediapipe {mediapipe_version()}",
+                  "model_complexity": MODEL_COMPLEXITY, **pose_settings.__dict__,
+                  "pose_cache_hit": pose_info["cache_hit"]},
+    })
+    return finish(analysis, settings.as_dict())
+
+
+def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge,
+                   warnings: list[str]) -> Analysis:
+    """Clean the keypoints, find the scene (direction, tilt, scale), then contacts and the engine."""
+    cleaned, clean_report = clean(motion)
+    warnings += video_checks.check_view(cleaned)
+    scene = analyse_scene(cleaned, settings.height_m)
+    warnings += video_checks.check_identity_jumps(cleaned, scene.leg_length_px)
+    if not settings.height_m:
+        warnings.append("No --height given: distances (cm, m) assume a runner of "
+                        f"{scene.height_m:.2f} m. Give --height for true distances; angles and times "
+                        "do not depend on it.")
+    sag = to_sagittal(cleaned, scene)
+    leg_m = scene.height_m * LEG_FRACTION_OF_HEIGHT
+    events = ContactDetector().detect(sag, leg_m).events_
+    strides, series = gait_metrics(sag, events, leg_m, settings.speed_mps)
+    t = sag["time"].values
+    checks.check_strides(strides, len(events), float(t[-1] - t[0]) if len(t) else 0.0, warnings,
+                         checks.ground_fraction(sag, leg_m))
+    if not scene.treadmill and settings.speed_mps:
+        warnings.append("The runner travels across the frame (overground), yet --speed was given; "
+                        "step lengths use the given speed.")
+    scene_info = {
+        "running_direction": "image-right" if scene.direction > 0 else "image-left",
+        "camera_tilt_deg": round(scene.tilt_deg, 2),
+        "treadmill": scene.treadmill,
+        "leg_length_px": round(scene.leg_length_px, 1),
+        "metres_per_px": round(scene.metres_per_px, 6),
+        "height_m": scene.height_m,
+        "height_given": scene.height_given,
+    }
+    summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE)
+    summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
+                   duration_s=round(float(t[-1] - t[0]), 3))
+    return Analysis(cleaned, sag, series, strides, summary, warnings)
