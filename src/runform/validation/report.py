@@ -25,12 +25,12 @@ import numpy as np
 import pandas as pd
 
 from ..engine.assess.knowledge import load_knowledge
+from ..engine.body import LEG_FRACTION_OF_HEIGHT
 from ..engine.contacts import ContactDetector
 from ..engine.strides import build_strides
 from ..errors import RunformError
 from ..settings import Settings
 from ..sources.video.analyze import analyze_motion
-from ..sources.video.scene import LEG_FRACTION_OF_HEIGHT
 from .compare import markdown_table, match_events
 from .events_accuracy import trial_errors
 from .testbed import ValidationTrial, default_mocap_dir, load_trials

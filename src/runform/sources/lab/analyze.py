@@ -30,6 +30,7 @@ from ...engine import checks
 from ...engine import pelvis_axes as pelvis
 from ...engine.analysis import Analysis, finish, gait_metrics, summarise_analysis
 from ...engine.assess.knowledge import Knowledge
+from ...engine.body import LEG_FRACTION_OF_HEIGHT
 from ...engine.clean import fill_gaps, lowpass
 from ...engine.contacts import ContactDetector
 from ...engine.dataset import make_motion, point
@@ -37,7 +38,6 @@ from ...engine.metrics.pelvis import pelvis_stride_metrics
 from ...engine.strides import build_strides
 from ...errors import NotAnalysableError
 from ...settings import Settings
-from ..video.scene import LEG_FRACTION_OF_HEIGHT
 from .forces import file_events, force_events
 from .trial import LabTrial, load_lab_trial
 

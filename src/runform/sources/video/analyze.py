@@ -15,6 +15,7 @@ import xarray as xr
 from ...engine import checks
 from ...engine.analysis import Analysis, finish, gait_metrics, summarise_analysis
 from ...engine.assess.knowledge import Knowledge
+from ...engine.body import LEG_FRACTION_OF_HEIGHT
 from ...engine.clean import clean
 from ...engine.contacts import ContactDetector
 from ...engine.dataset import make_motion
@@ -22,7 +23,7 @@ from ...settings import Settings
 from . import checks as video_checks
 from .decode import VideoInfo
 from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
-from .scene import LEG_FRACTION_OF_HEIGHT, analyse_scene, to_sagittal
+from .scene import analyse_scene, to_sagittal
 from .upright import body_axis_deg, turn_points, upright_turns
 
 VIDEO_ADVICE = "A longer clip from a fixed camera square to the side gives reliable figures."

@@ -23,11 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from ...engine.body import DEFAULT_HEIGHT_M, LEG_FRACTION_OF_HEIGHT
 from ...engine.dataset import point
 from ...engine.dsp import theil_sen_slope
-
-LEG_FRACTION_OF_HEIGHT = 0.491
-DEFAULT_HEIGHT_M = 1.75
 
 
 @dataclass(frozen=True)
