@@ -176,14 +176,13 @@ def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | Non
               retry_failed: bool = False, db_url: str | None = None,
               on_start: Callable[[int, int, int], None] | None = None,
               on_result: Callable[[dict], None] | None = None) -> BatchResult:
-    """Analyse every recording in ``inputs`` into ``out``.
+    """Analyse every recording in ``inputs`` into ``out``: find and key them, plan what is left
+    to do, run it on the cluster, then write the tables and the store.
 
     ``base``: Settings keyword arguments for all recordings (a manifest row overrides height,
     speed and sex); ``sensor``: the sensor-table options. ``on_start(to_do, done_before,
     not_recordings)`` and ``on_result(status_row)`` report progress.
     """
-    from dask.distributed import as_completed
-
     t0 = time.perf_counter()
     out = Path(out).resolve()
     sensor = {k: v for k, v in (sensor or {}).items() if v}
@@ -202,70 +201,93 @@ def run_batch(inputs: list[str], out: str | Path, base: dict, sensor: dict | Non
             "fingerprint": settings_fingerprint(base, sensor)}
     with _lock(out):  # one batch at a time in this folder
         _claim_folder(out, meta)
-        before = _previous_status(out)
-
-        rows: dict[Path, dict] = {}
-        for path, why in found.skipped:
-            rows[path] = {"file": str(path), "status": "not a recording", "error": why, "source": "",
-                          "athlete": "", "recording_key": "", "seconds": "", "worker": "", "finished_at": ""}
-        todo: dict[str, list[Recording]] = {}
-        for r in found.recordings:
-            row = {"file": str(r.path), "status": "queued", "error": "", "source": r.source,
-                   "athlete": r.athlete or "", "recording_key": r.key, "seconds": "", "worker": "", "finished_at": ""}
-            prev = before.get(r.key, {})
-            if (out / "recordings" / r.key / "summary.json").is_file():
-                row.update(status="done", seconds=prev.get("seconds", ""), worker=prev.get("worker", ""),
-                           finished_at=prev.get("finished_at", ""))
-            elif prev.get("status") == "failed" and not retry_failed:
-                row.update({k: prev.get(k, "") for k in ("status", "error", "seconds", "worker", "finished_at")})
-            else:
-                todo.setdefault(r.key, []).append(r)
-            rows[r.path] = row
-        ordered = lambda: [rows[p] for p in sorted(rows)]  # noqa: E731
-        _write_status(out, ordered())
-        n_todo = sum(len(v) for v in todo.values())
+        rows, todo = _plan(out, found, _previous_status(out), retry_failed)
+        _write_status(out, _ordered(rows))
         if on_start:
-            on_start(n_todo, sum(1 for r in rows.values() if r["status"] in ("done", "failed")), len(found.skipped))
-
+            on_start(sum(len(v) for v in todo.values()),
+                     sum(1 for r in rows.values() if r["status"] in ("done", "failed")), len(found.skipped))
         result = BatchResult(out)
         if todo:
-            cluster = _Cluster(scheduler, n_workers, out / "logs")
-            try:
-                result.workers = cluster.n_workers()
-                futures = {}
-                for key, recs in todo.items():
-                    r = recs[0]
-                    fut = cluster.client.submit(
-                        analyse_one, str(r.path), str(out / "recordings" / key), r.settings, r.source, sensor,
-                        key=f"runform-{key}", retries=0)
-                    futures[fut] = recs
-                for fut in as_completed(futures):
-                    outcome = _outcome(fut)
-                    for r in futures[fut]:
-                        rows[r.path].update(status=outcome["status"], error=outcome["error"],
-                                            seconds=round(outcome["seconds"], 2), worker=outcome["worker"],
-                                            finished_at=_now())
-                        if on_result:
-                            on_result(rows[r.path])
-                    _write_status(out, ordered())
-                    fut.release()
-            finally:
-                cluster.close()
+            result.workers = _run(out, todo, rows, sensor, scheduler, n_workers, on_result)
         remove_leftovers(out / "recordings")  # folders half-written by a worker that died
-        result.status = ordered()
+        result.status = _ordered(rows)
         result.n_strides, _ = write_tables(out, result.status)
         if store is not None:
-            from ..store.results import record_batch_result
-
-            by_path = {str(r.path): r for r in found.recordings}
-            for row in result.status:
-                if row["status"] == "done":
-                    r = by_path[row["file"]]
-                    record_batch_result(store, file=row["file"], key=r.key, output_dir=out / "recordings" / r.key,
-                                        athlete=r.athlete, settings=r.settings, recorded_on=r.date)
-            store.close()
+            _record(store, out, found, result.status)
         result.seconds = time.perf_counter() - t0
         return result
+
+
+def _blank_row(path: Path, **fields) -> dict:
+    return {"file": str(path), "status": "", "error": "", "source": "", "athlete": "", "recording_key": "",
+            "seconds": "", "worker": "", "finished_at": "", **fields}
+
+
+def _ordered(rows: dict[Path, dict]) -> list[dict]:
+    return [rows[p] for p in sorted(rows)]
+
+
+def _plan(out: Path, found, before: dict[str, dict], retry_failed: bool
+          ) -> tuple[dict[Path, dict], dict[str, list[Recording]]]:
+    """A status row for every file, and the recordings still to analyse by key: those without
+    a result, failed ones only with ``retry_failed``; recordings of equal key run once."""
+    rows = {path: _blank_row(path, status="not a recording", error=why) for path, why in found.skipped}
+    todo: dict[str, list[Recording]] = {}
+    for r in found.recordings:
+        row = _blank_row(r.path, status="queued", source=r.source, athlete=r.athlete or "", recording_key=r.key)
+        prev = before.get(r.key, {})
+        if (out / "recordings" / r.key / "summary.json").is_file():
+            row.update(status="done", seconds=prev.get("seconds", ""), worker=prev.get("worker", ""),
+                       finished_at=prev.get("finished_at", ""))
+        elif prev.get("status") == "failed" and not retry_failed:
+            row.update({k: prev.get(k, "") for k in ("status", "error", "seconds", "worker", "finished_at")})
+        else:
+            todo.setdefault(r.key, []).append(r)
+        rows[r.path] = row
+    return rows, todo
+
+
+def _run(out: Path, todo: dict[str, list[Recording]], rows: dict[Path, dict], sensor: dict,
+         scheduler: str | None, n_workers: int | None, on_result) -> int:
+    """Each key analysed once on the cluster; rows and status.csv updated as results arrive.
+    Returns the number of workers."""
+    from dask.distributed import as_completed
+
+    cluster = _Cluster(scheduler, n_workers, out / "logs")
+    try:
+        workers = cluster.n_workers()
+        futures = {}
+        for key, recs in todo.items():
+            r = recs[0]
+            fut = cluster.client.submit(analyse_one, str(r.path), str(out / "recordings" / key), r.settings,
+                                        r.source, sensor, key=f"runform-{key}", retries=0)
+            futures[fut] = recs
+        for fut in as_completed(futures):
+            outcome = _outcome(fut)
+            for r in futures[fut]:
+                rows[r.path].update(status=outcome["status"], error=outcome["error"],
+                                    seconds=round(outcome["seconds"], 2), worker=outcome["worker"],
+                                    finished_at=_now())
+                if on_result:
+                    on_result(rows[r.path])
+            _write_status(out, _ordered(rows))
+            fut.release()
+        return workers
+    finally:
+        cluster.close()
+
+
+def _record(store, out: Path, found, status: list[dict]) -> None:
+    """Every done recording as a session in the store (idempotent by key)."""
+    from ..store.results import record_batch_result
+
+    by_path = {str(r.path): r for r in found.recordings}
+    for row in status:
+        if row["status"] == "done":
+            r = by_path[row["file"]]
+            record_batch_result(store, file=row["file"], key=r.key, output_dir=out / "recordings" / r.key,
+                                athlete=r.athlete, settings=r.settings, recorded_on=r.date)
+    store.close()
 
 
 def _outcome(fut) -> dict:

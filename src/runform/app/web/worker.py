@@ -17,19 +17,14 @@ from ...process import die_with_parent
 
 
 def run(db_url: str, session_id: int) -> int:
-    import warnings
-
-    import numpy as np
-
     from ...errors import RunformError
     from ...pipeline import analyze
+    from ...progress import fraction
     from ...settings import Settings
     from ..store.db import Store
     from ..store.models import RunSession, utcnow
     from ..store.results import fill_from_output
 
-    warnings.filterwarnings("ignore", category=RuntimeWarning)
-    np.seterr(all="ignore")
     store = Store(db_url)
     with store.session() as db:
         s = db.get(RunSession, session_id)
@@ -37,27 +32,20 @@ def run(db_url: str, session_id: int) -> int:
             return 0  # deleted or cancelled before it started
         src, out, settings = Path(s.input_path), Path(s.output_dir), dict(s.settings)
 
-    state = {"total": None, "done": 0, "last": 0.0}
+    last = [0.0]
 
-    def save_progress(force: bool = False) -> None:
+    def progress(name: str, done: int, total: int | None) -> None:
         now = time.monotonic()
-        if state["total"] and (force or now - state["last"] > 0.5):
-            state["last"] = now
+        if now - last[0] > 0.5 or done == 0:
+            last[0] = now
             with store.session.begin() as db:
                 row = db.get(RunSession, session_id)
                 if row is not None and row.status == "running":
-                    row.progress = min(0.95, 0.9 * state["done"] / state["total"])
-
-    def on_total(n: int) -> None:
-        state["total"] = max(1, n)
-
-    def on_progress(n: int) -> None:
-        state["done"] += n
-        save_progress()
+                    row.progress = min(0.99, fraction(name, done, total))
 
     error = None
     try:
-        analyze(src, out, Settings(**settings), on_progress=on_progress, on_total=on_total)
+        analyze(src, out, Settings(**settings), progress=progress)
     except RunformError as e:
         error = str(e)
     except Exception as e:  # a bug: the session says so; the server goes on

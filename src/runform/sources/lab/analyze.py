@@ -56,10 +56,12 @@ NEEDS = {  # keypoint part -> the metrics lost without it
 
 
 def lab_analysis(path: str | Path, settings: Settings, kb: Knowledge, *, forces=None, static=None,
-                 markers=None) -> Analysis:
+                 markers=None, on_loaded=None) -> Analysis:
     """A lab motion-capture trial (C3D, TRC + .mot, marker and force tables) loaded and analysed."""
     path = Path(path)
     trial = load_lab_trial(path, forces, static, markers)
+    if on_loaded:
+        on_loaded()
     warnings: list[str] = []
     analysis = analyze_lab(trial, settings, kb, warnings)
     analysis.summary.update({

@@ -50,7 +50,7 @@ FOOT_AGREEMENT = 0.75
 
 def sensor_analysis(path: str | Path, settings: Settings, kb: Knowledge, *, columns: str | None = None,
                     units: str | None = None, rate_hz: float | None = None,
-                    standing_s: tuple[float, float] | None = None) -> Analysis:
+                    standing_s: tuple[float, float] | None = None, on_loaded=None) -> Analysis:
     """A pelvis-worn sensor recording (CSV); same outputs as the other sources, no video.
 
     ``columns``: 'time=ts,acc_x=AX,...' for names runform does not recognise; ``units``:
@@ -58,6 +58,8 @@ def sensor_analysis(path: str | Path, settings: Settings, kb: Knowledge, *, colu
     (start, end) of a standing-still window, for tilt relative to standing."""
     path = Path(path)
     rec = load_imu_csv(path, columns, units, rate_hz)
+    if on_loaded:
+        on_loaded()
     warnings: list[str] = []
     analysis = analyze_imu(rec, settings, kb, warnings, standing_s)
     analysis.summary.update({
@@ -199,86 +201,107 @@ def per_minute(strides: pd.DataFrame, t0: float) -> list[dict]:
 
 def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: list[str],
                 standing_s: tuple[float, float] | None = None) -> Analysis:
-    t = rec["time"].values
-    rate = float(rec.attrs["sampling_rate_hz"])
+    """Running bouts -> each bout's events and signals -> strides and their metrics -> the engine."""
+    t, rate = rec["time"].values, float(rec.attrs["sampling_rate_hz"])
     acc = rec["acc"].values
     gyr = rec["gyr"].values if "gyr" in rec and np.isfinite(rec["gyr"].values).any() else None
     frame = rec.attrs.get("frame", "sensor")
     warnings += list(rec.attrs.get("notes", []))
+    bouts, activity = _running_bouts(t, acc, rate)
+    standing_up = _standing_up(t, acc, standing_s, warnings)
+    run = _process_bouts(t, acc, gyr, rate, frame, bouts, standing_up)
+    strides = _all_strides(run["strides"], bouts, activity)
+    sig = {"vertical_g": run["vertical_g"], "forward_g": run["forward_g"], "angles": run["angles"],
+           "standing": {"tilt": 0.0, "obliquity": 0.0} if standing_up is not None else None}
+    table = stride_rows(t, strides, sig, settings.speed_mps)
+    for info in run["bouts"]:
+        own = table[(table.ic_s >= info["start_s"]) & (table.ic_s <= info["end_s"])]
+        for c in ("cadence_spm", "ground_contact_ms", "vertical_oscillation_cm"):
+            info[c] = round(float(own[c].median()), 1) if len(own) else None
+    _side_warnings(table, run["agreements"], gyr is not None, warnings)
+    _channel_warnings(frame, gyr is not None, run["angles"] is not None, standing_up is not None, settings, warnings)
+    table = _timing_for_rate(table, rate, warnings)
+    summary, table = summarise_analysis(table, kb, warnings, IMU_ADVICE)
+    agreements = run["agreements"]
+    summary.update(
+        scene={"sensor_frame": frame, "gyroscope": gyr is not None, "foot_assignment_agreement":
+               round(float(np.mean(agreements)), 3) if agreements else None,
+               "standing_window_s": list(standing_s) if standing_s else None, "units": rec.attrs.get("units")},
+        bouts=run["bouts"], activity_s=activity, per_minute=per_minute(table, float(t[0])),
+        cleaning={"events_lowpass_hz": 20.0, "rise_g": 0.3},
+        fps=round(rate, 3), duration_s=round(float(t[-1] - t[0]), 3))
+    series = {"vertical_g": run["vertical_g"]}
+    if run["forward_g"] is not None:
+        series["forward_g"] = run["forward_g"]
+    if run["angles"] is not None:
+        series.update({f"pelvis_{k}_deg": v for k, v in run["angles"].items()})
+    return Analysis(rec, None, series, table, summary, warnings)
+
+
+def _running_bouts(t: np.ndarray, acc: np.ndarray, rate: float) -> tuple[list, dict]:
+    """The running bouts (at least 10 s, or 80 % of a shorter recording) and the seconds of each
+    activity; refuses a recording without running."""
     mag = np.sqrt(np.nansum(acc**2, axis=1))
     mag[~np.isfinite(acc).any(1)] = np.nan
     windows = classify_windows(t, mag, rate)
-    duration = float(t[-1] - t[0])
-    bouts = running_bouts(windows, min(10.0, 0.8 * duration))
+    bouts = running_bouts(windows, min(10.0, 0.8 * float(t[-1] - t[0])))
     activity = summary_of_windows(windows)
     if not bouts:
         _no_running(windows, activity)
-    standing_up = _standing_up(t, acc, standing_s, warnings)
-    strides, samples, bout_info = [], [], []
-    sig_all = {"vertical_g": np.full(len(t), np.nan), "forward_g": np.full(len(t), np.nan)}
-    angles_all = {k: np.full(len(t), np.nan) for k in ("tilt", "obliquity", "rotation")}
+    return bouts, activity
+
+
+def _process_bouts(t, acc, gyr, rate: float, frame: str, bouts: list, standing_up) -> dict:
+    """Each bout's events, strides and signals, put back on the recording's time axis."""
+    vertical, forward = np.full(len(t), np.nan), np.full(len(t), np.nan)
+    angles = {k: np.full(len(t), np.nan) for k in ("tilt", "obliquity", "rotation")}
     has_forward = has_angles = False
-    agreements = []
+    strides, agreements, info = [], [], []
     for a, b in bouts:
         sel = (t >= a) & (t <= b)
         res = process_bout(t[sel], acc[sel], gyr[sel] if gyr is not None else None, rate, frame, standing_up)
-        sig_all["vertical_g"][sel] = res["vertical_g"]
+        vertical[sel] = res["vertical_g"]
         if res["forward_g"] is not None:
-            sig_all["forward_g"][sel] = res["forward_g"]
-            has_forward = True
+            forward[sel], has_forward = res["forward_g"], True
         if res["angles"] is not None:
-            for k in angles_all:
-                angles_all[k][sel] = res["angles"][k]
+            for k in angles:
+                angles[k][sel] = res["angles"][k]
             has_angles = True
         if res["foot_agreement"] is not None:
             agreements.append(res["foot_agreement"])
         st = build_strides(res["events"], step_period_s=res["step_period_s"])
         strides.append(st)
-        samples.append(sel)
-        bout_info.append({"start_s": round(a, 2), "end_s": round(b, 2), "n_steps": int(res["n_steps"]),
-                          "n_contacts": int(len(res["events"])),
-                          "n_strides": int(len(st)), "alignment": res["alignment"]})
-    strides_df = pd.concat(strides, ignore_index=True) if strides else pd.DataFrame()
-    if len(strides_df) < 3:
+        info.append({"start_s": round(a, 2), "end_s": round(b, 2), "n_steps": int(res["n_steps"]),
+                     "n_contacts": int(len(res["events"])), "n_strides": int(len(st)),
+                     "alignment": res["alignment"]})
+    return {"strides": strides, "vertical_g": vertical, "forward_g": forward if has_forward else None,
+            "angles": angles if has_angles else None, "agreements": agreements, "bouts": info}
+
+
+def _all_strides(per_bout: list[pd.DataFrame], bouts: list, activity: dict) -> pd.DataFrame:
+    """The bouts' strides in one table, numbered, each with its bout; refuses fewer than 3."""
+    strides = pd.concat(per_bout, ignore_index=True) if per_bout else pd.DataFrame()
+    if len(strides) < 3:
         raise NotAnalysableError(
-            f"Only {len(strides_df)} regular strides were found in {activity['running']:.0f} s of running.",
+            f"Only {len(strides)} regular strides were found in {activity['running']:.0f} s of running.",
             "Check that the sensor sits on the pelvis (sacrum or belt) and the file holds a run of at least "
             "10 s; a loose sensor blurs the landings.")
-    strides_df["stride_id"] = np.arange(len(strides_df))
-    strides_df = strides_df.set_index("stride_id", drop=False)
-    strides_df["bout"] = np.searchsorted([b[0] for b in bouts], strides_df.ic_s.to_numpy(), side="right") - 1
-    sig = {"vertical_g": sig_all["vertical_g"], "forward_g": sig_all["forward_g"] if has_forward else None,
-           "angles": angles_all if has_angles else None,
-           "standing": {"tilt": 0.0, "obliquity": 0.0} if standing_up is not None else None}
-    table = stride_rows(t, strides_df, sig, settings.speed_mps)
-    for info in bout_info:
-        own = table[(table.ic_s >= info["start_s"]) & (table.ic_s <= info["end_s"])]
-        for c in ("cadence_spm", "ground_contact_ms", "vertical_oscillation_cm"):
-            info[c] = round(float(own[c].median()), 1) if len(own) else None
-    _side_warnings(table, agreements, gyr is not None, warnings)
-    if frame != "body" and gyr is None:
+    strides["stride_id"] = np.arange(len(strides))
+    strides = strides.set_index("stride_id", drop=False)
+    strides["bout"] = np.searchsorted([b[0] for b in bouts], strides.ic_s.to_numpy(), side="right") - 1
+    return strides
+
+
+def _channel_warnings(frame: str, has_gyr: bool, has_angles: bool, has_standing: bool, settings: Settings,
+                      warnings: list[str]) -> None:
+    if frame != "body" and not has_gyr:
         warnings.append("No gyroscope in the recording: pelvic tilt, obliquity, rotation and drop need one, "
                         "and are not computed; left and right cannot be told apart.")
-    if has_angles and standing_up is None:
+    if has_angles and not has_standing:
         warnings.append("No standing window given (--standing START:END): pelvic tilt, obliquity and rotation "
                         "are given as ranges about the running posture; the mean tilt needs standing.")
     if not settings.speed_mps:
         warnings.append("No --speed given: step length and vertical ratio need the running speed.")
-    table = _timing_for_rate(table, rate, warnings)
-    summary, table = summarise_analysis(table, kb, warnings, IMU_ADVICE)
-    summary.update(
-        scene={"sensor_frame": frame, "gyroscope": gyr is not None, "foot_assignment_agreement":
-               round(float(np.mean(agreements)), 3) if agreements else None,
-               "standing_window_s": list(standing_s) if standing_s else None, "units": rec.attrs.get("units")},
-        bouts=bout_info, activity_s=activity, per_minute=per_minute(table, float(t[0])),
-        cleaning={"events_lowpass_hz": 20.0, "rise_g": 0.3},
-        fps=round(rate, 3), duration_s=round(duration, 3))
-    series = {"vertical_g": sig_all["vertical_g"]}
-    if has_forward:
-        series["forward_g"] = sig_all["forward_g"]
-    if has_angles:
-        series.update({f"pelvis_{k}_deg": v for k, v in angles_all.items()})
-    return Analysis(rec, None, series, table, summary, warnings)
 
 
 # Below this rate a sample every 10+ ms cannot time a 200-300 ms foot contact closely enough for

@@ -360,30 +360,14 @@ def make_imu(times_s: np.ndarray, data: dict[str, np.ndarray], **attrs) -> xr.Da
     irregular = float(np.mean(np.abs(dt - step) > 0.1 * step))
     gaps = np.flatnonzero(dt > 3 * step)
     grid = t[0] + step * np.arange(int(np.floor((t[-1] - t[0]) / step)) + 1)
-    out = {}
-    for k, v in data.items():
-        v = np.asarray(v, float).reshape(len(t), -1)
-        res = np.empty((len(grid), v.shape[1]))
-        for j in range(v.shape[1]):
-            ok = np.isfinite(v[:, j])
-            res[:, j] = np.interp(grid, t[ok], v[ok, j]) if ok.sum() > 1 else np.nan
-            if ok.sum() > 1 and (~ok).any():  # missing values: fill short runs only
-                miss = np.interp(grid, t, (~ok).astype(float)) > 0
-                res[miss & _long_runs(miss, MAX_GAP_FILL_S * rate), j] = np.nan
-        out[k] = res
+    out = _resample(t, data, grid, rate)
     long_gap = np.zeros(len(grid), bool)
     for g in gaps:
         if dt[g] > MAX_GAP_FILL_S:
             long_gap |= (grid > t[g]) & (grid < t[g + 1])
     for k in out:
         out[k][long_gap] = np.nan
-    if irregular > 0.05:
-        notes.append(f"Sampling was irregular ({100 * irregular:.0f} % of intervals off the median "
-                     f"{1000 * step:.2f} ms): resampled to {rate:.1f} Hz.")
-    if len(gaps):
-        total = float(np.sum(dt[gaps]))
-        notes.append(f"{len(gaps)} gap(s) in the recording ({total:.2f} s in all, longest {dt[gaps].max():.2f} s at "
-                     f"{t[gaps[np.argmax(dt[gaps])]]:.1f} s); gaps over {1000 * MAX_GAP_FILL_S:.0f} ms are left out.")
+    notes += _sampling_notes(t, dt, step, rate, irregular, gaps)
     acc = out["acc"]
     nan_frac = float(np.mean(~np.isfinite(acc[:, np.isfinite(acc).any(0)]))) if np.isfinite(acc).any() else 1.0
     if nan_frac > 0.5:
@@ -402,6 +386,35 @@ def make_imu(times_s: np.ndarray, data: dict[str, np.ndarray], **attrs) -> xr.Da
                       attrs=dict(source="imu", sampling_rate_hz=rate, fps=rate,
                                  units="; ".join(f"{k}: {v}" for k, v in units.items()),
                                  notes=notes, **attrs))
+
+
+def _resample(t: np.ndarray, data: dict[str, np.ndarray], grid: np.ndarray, rate: float) -> dict[str, np.ndarray]:
+    """Each channel on the uniform ``grid``; runs of missing values filled up to MAX_GAP_FILL_S."""
+    out = {}
+    for k, v in data.items():
+        v = np.asarray(v, float).reshape(len(t), -1)
+        res = np.empty((len(grid), v.shape[1]))
+        for j in range(v.shape[1]):
+            ok = np.isfinite(v[:, j])
+            res[:, j] = np.interp(grid, t[ok], v[ok, j]) if ok.sum() > 1 else np.nan
+            if ok.sum() > 1 and (~ok).any():  # missing values: fill short runs only
+                miss = np.interp(grid, t, (~ok).astype(float)) > 0
+                res[miss & _long_runs(miss, MAX_GAP_FILL_S * rate), j] = np.nan
+        out[k] = res
+    return out
+
+
+def _sampling_notes(t: np.ndarray, dt: np.ndarray, step: float, rate: float, irregular: float,
+                    gaps: np.ndarray) -> list[str]:
+    notes = []
+    if irregular > 0.05:
+        notes.append(f"Sampling was irregular ({100 * irregular:.0f} % of intervals off the median "
+                     f"{1000 * step:.2f} ms): resampled to {rate:.1f} Hz.")
+    if len(gaps):
+        total = float(np.sum(dt[gaps]))
+        notes.append(f"{len(gaps)} gap(s) in the recording ({total:.2f} s in all, longest {dt[gaps].max():.2f} s at "
+                     f"{t[gaps[np.argmax(dt[gaps])]]:.1f} s); gaps over {1000 * MAX_GAP_FILL_S:.0f} ms are left out.")
+    return notes
 
 
 def _long_runs(mask: np.ndarray, min_len: float) -> np.ndarray:

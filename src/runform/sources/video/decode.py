@@ -173,25 +173,9 @@ def iter_frames(
         fallback_rot = _stream_rotation(stream)
         if start_s > 0.5:
             container.seek(int((start_s + t0) / tb), stream=stream, backward=True, any_frame=False)
-        size = None
         try:
-            for frame in container.decode(stream):
-                if frame.pts is None:
-                    continue
-                t = frame.pts * tb - t0
-                if t < start_s - 1e-6:
-                    continue
-                if end_s is not None and t >= end_s - 1e-6:
-                    break
-                if select is not None and not select(t):
-                    continue
-                rot = (_frame_rotation(frame, fallback_rot) + 90 * turns) % 360
-                if size is None:
-                    size = _scaled_size(frame.width, frame.height, max_side)
-                img = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
-                if rot:
-                    img = np.ascontiguousarray(np.rot90(img, k=-(rot // 90)))
-                yield t, img
+            yield from _decoded(container, stream, tb, t0, start_s, end_s, max_side, select,
+                                fallback_rot, turns)
         except InputFileError:
             raise
         except Exception as exc:
@@ -205,6 +189,29 @@ def iter_frames(
             raise
     finally:
         container.close()
+
+
+def _decoded(container, stream, tb: float, t0: float, start_s: float, end_s: float | None,
+             max_side: int | None, select, fallback_rot: int, turns: int) -> Iterator[tuple[float, np.ndarray]]:
+    """The frames of ``iter_frames``: timed, selected, scaled and turned upright."""
+    size = None
+    for frame in container.decode(stream):
+        if frame.pts is None:
+            continue
+        t = frame.pts * tb - t0
+        if t < start_s - 1e-6:
+            continue
+        if end_s is not None and t >= end_s - 1e-6:
+            break
+        if select is not None and not select(t):
+            continue
+        rot = (_frame_rotation(frame, fallback_rot) + 90 * turns) % 360
+        if size is None:
+            size = _scaled_size(frame.width, frame.height, max_side)
+        img = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
+        if rot:
+            img = np.ascontiguousarray(np.rot90(img, k=-(rot // 90)))
+        yield t, img
 
 
 def _scaled_size(w: int, h: int, max_side: int | None) -> tuple[int, int]:

@@ -1,0 +1,75 @@
+"""Home and athlete pages, and creating an athlete."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import func, select
+
+from ...errors import RunformError
+from ..store.models import Athlete, RunSession
+from .forms import form_athlete
+from .render import page, problem
+from .trends import KEY_METRICS, compare, trend_svg
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request):
+    store, cfg = request.app.state.store, request.app.state.cfg
+    with store.session() as db:
+        athletes = db.execute(select(Athlete, func.count(RunSession.id)).outerjoin(RunSession)
+                              .group_by(Athlete.id).order_by(Athlete.name)).all()
+        recent = db.scalars(select(RunSession).order_by(RunSession.created_at.desc(), RunSession.id.desc())
+                            .limit(30)).all()
+        for s in recent:
+            _ = s.athlete
+    return page(request, "home.html.j2", athletes=athletes, recent=recent, max_upload_mb=cfg.max_upload_mb,
+                today=date.today().isoformat())
+
+
+@router.get("/athletes/{athlete_id}", response_class=HTMLResponse)
+def athlete_page(request: Request, athlete_id: int, a: int | None = None, b: int | None = None):
+    with request.app.state.store.session() as db:
+        athlete = db.get(Athlete, athlete_id)
+        if athlete is None:
+            raise HTTPException(404, "No such athlete.")
+        sessions = list(athlete.sessions)
+    done = [s for s in sessions if s.status == "done"]
+    labels = [s.recorded_at.strftime("%Y-%m-%d") for s in done]
+    comparison = None
+    by_id = {s.id: s for s in done}
+    if a is not None and b is not None:
+        if a not in by_id or b not in by_id:
+            raise HTTPException(404, "Both sessions must be finished analyses of this athlete.")
+        comparison = {"a": by_id[a], "b": by_id[b], "rows": compare(by_id[a].metrics, by_id[b].metrics)}
+    elif len(done) >= 2:
+        a, b = done[-2].id, done[-1].id
+    return page(request, "athlete.html.j2", athlete=athlete, sessions=sessions, done=done,
+                charts=_charts(done, labels), labels=labels, comparison=comparison, sel_a=a, sel_b=b)
+
+
+def _charts(done: list, labels: list[str]) -> list[dict]:
+    """A trend chart for each key metric any finished session has."""
+    charts = []
+    for name, title, unit in KEY_METRICS:
+        values = [(s.metrics.get(name) or {}).get("median") for s in done]
+        if any(v is not None for v in values):
+            charts.append({"metric": name, "title": title, "unit": unit,
+                           "svg": trend_svg(values, labels, unit), "values": values})
+    return charts
+
+
+@router.post("/athletes")
+async def new_athlete(request: Request):
+    form = await request.form()
+    try:
+        athlete_id = form_athlete(request.app.state.store, form)
+    except RunformError as e:
+        return problem(request, 400, e.message, e.hint)
+    if athlete_id is None:
+        return problem(request, 400, "Give the athlete a name.")
+    return RedirectResponse(f"/athletes/{athlete_id}", status_code=303)

@@ -1,0 +1,36 @@
+"""Pages and problems rendered from the app's templates, and the shared look-ups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from ... import __version__
+from ..store.models import RunSession
+
+
+def page(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse:
+    env = request.app.state.templates
+    html = env.get_template(name).render(csrf=request.state.csrf, version=__version__, **ctx)
+    return HTMLResponse(html, status_code=status)
+
+
+def problem(request: Request, status: int, message: str, hint: str = "") -> HTMLResponse:
+    return page(request, "problem.html.j2", status=status, message=message, hint=hint)
+
+
+def get_session(db, session_id: int) -> RunSession:
+    s = db.get(RunSession, session_id)
+    if s is None:
+        raise HTTPException(404, "No such session.")
+    return s
+
+
+def read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None

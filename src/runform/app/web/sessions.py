@@ -1,0 +1,81 @@
+"""A session: its page, its status for the page's progress bar, its files, cancel and delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from sqlalchemy import func, select
+
+from ...outputs.folder import remove_output
+from ..store.models import RunSession
+from .render import get_session, page, read_json
+from .trends import KEY_METRICS
+
+DOWNLOADS = {"summary.json": "application/json", "strides.csv": "text/csv", "annotated.mp4": "video/mp4",
+             "report.html": "text/html", "frames.csv": "text/csv"}
+
+router = APIRouter()
+
+
+@router.get("/sessions/{session_id}", response_class=HTMLResponse)
+def session_page(request: Request, session_id: int):
+    with request.app.state.store.session() as db:
+        s = get_session(db, session_id)
+        _ = s.athlete
+        ahead = db.scalar(select(func.count(RunSession.id)).where(
+            RunSession.status == "queued", RunSession.id < s.id)) if s.status == "queued" else 0
+    summary, files = None, []
+    if s.status == "done":
+        out = Path(s.output_dir)
+        summary = read_json(out / "summary.json")
+        files = [n for n in DOWNLOADS if (out / n).is_file()]
+    return page(request, "session.html.j2", s=s, summary=summary, files=files, ahead=ahead,
+                key_metrics=KEY_METRICS)
+
+
+@router.get("/api/sessions/{session_id}")
+def session_status(request: Request, session_id: int):
+    with request.app.state.store.session() as db:
+        s = get_session(db, session_id)
+        return JSONResponse({"id": s.id, "status": s.status, "progress": round(s.progress or 0.0, 3),
+                             "error": s.error})
+
+
+@router.get("/sessions/{session_id}/files/{name}")
+def session_file(request: Request, session_id: int, name: str):
+    if name not in DOWNLOADS:  # a fixed list: no other file, no path, is ever served
+        raise HTTPException(404, "No such file.")
+    with request.app.state.store.session() as db:
+        s = get_session(db, session_id)
+    path = Path(s.output_dir or "") / name
+    if s.status != "done" or not path.is_file():
+        raise HTTPException(404, "No such file.")
+    inline = name in ("report.html", "annotated.mp4")
+    return FileResponse(path, media_type=DOWNLOADS[name],
+                        filename=None if inline else f"runform-{session_id}-{name}")
+
+
+@router.post("/sessions/{session_id}/cancel")
+def cancel(request: Request, session_id: int):
+    request.app.state.jobs.cancel(session_id)
+    return RedirectResponse(f"/sessions/{session_id}", status_code=303)
+
+
+@router.post("/sessions/{session_id}/delete")
+def delete(request: Request, session_id: int):
+    """The session, and of its files only what runform wrote (its results, an upload it stored)."""
+    state = request.app.state
+    state.jobs.cancel(session_id)
+    with state.store.session.begin() as db:
+        s = get_session(db, session_id)
+        athlete_id = s.athlete_id
+        if s.owns_files:
+            if s.output_dir:
+                remove_output(Path(s.output_dir))
+            upload = Path(s.input_path) if s.input_path else None
+            if upload is not None and upload.parent == state.cfg.data_dir / "uploads":  # stored by this app
+                upload.unlink(missing_ok=True)
+        db.delete(s)
+    return RedirectResponse(f"/athletes/{athlete_id}" if athlete_id else "/", status_code=303)

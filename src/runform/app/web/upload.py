@@ -1,0 +1,90 @@
+"""An upload: the file streamed to disk under the size limit, its kind read from its bytes, the
+form's athlete and settings checked, then a queued session."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from ...errors import RunformError
+from ...settings import parse_date
+from ...sources.sniff import sniff
+from ..store.models import RunSession, session_time
+from .forms import form_athlete, form_settings, known
+from .render import problem
+
+router = APIRouter()
+
+
+class UploadTooLarge(Exception):
+    pass
+
+
+@router.post("/upload")
+async def upload(request: Request):
+    cfg, store = request.app.state.cfg, request.app.state.store
+    limit = int(cfg.max_upload_mb * 1024 * 1024)
+    too_large = (f"The file is larger than this server's limit of {cfg.max_upload_mb:g} MB.",
+                 "Trim the video (or start the server with a larger --max-upload-mb).")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + 65536:
+        return problem(request, 413, *too_large)
+    try:
+        form = await request.form(max_part_size=limit + 1024)
+    except Exception as e:  # a body the multipart parser refuses (too large, malformed)
+        return problem(request, 400, f"The upload could not be read ({e.__class__.__name__}).",
+                       f"Files up to {cfg.max_upload_mb:g} MB; send the form from runform's page.")
+    file = form.get("file")
+    if file is None or not getattr(file, "filename", None):
+        return problem(request, 400, "No file was chosen.", "Choose a video, a sensor CSV or a C3D trial.")
+    incoming = cfg.data_dir / "incoming" / uuid.uuid4().hex
+    try:
+        kind = await _receive(file, incoming, limit)
+        form_settings(form)  # a bad height, speed or date is refused before an athlete is created
+        recorded = session_time(parse_date(form.get("recorded_on")))
+        athlete_id = form_athlete(store, form)
+        settings = form_settings(form, known(store, athlete_id))
+    except UploadTooLarge:
+        incoming.unlink(missing_ok=True)
+        return problem(request, 413, *too_large)
+    except RunformError as e:
+        incoming.unlink(missing_ok=True)
+        return problem(request, 400, e.message, e.hint)
+    stored = cfg.data_dir / "uploads" / f"{uuid.uuid4().hex}{kind[1]}"
+    incoming.rename(stored)
+    sid = _queue(request.app.state, RunSession(
+        athlete_id=athlete_id, origin="web", source=kind[0], file_name=str(file.filename)[:300],
+        input_path=str(stored), settings=settings, status="queued", owns_files=True, recorded_at=recorded))
+    return RedirectResponse(f"/sessions/{sid}", status_code=303)
+
+
+async def _receive(file, incoming: Path, limit: int) -> tuple[str, str]:
+    """Stream the upload to ``incoming`` (refused beyond ``limit`` bytes); its (kind, extension)."""
+    size = 0
+    with open(incoming, "wb") as f:
+        while chunk := await file.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise UploadTooLarge
+            f.write(chunk)
+    if size == 0:
+        raise RunformError("The file is empty.", "Choose the recording again.")
+    kind = sniff(incoming)
+    if kind is None:
+        raise RunformError(f"'{file.filename}' is not a recording runform reads (judged from its content, "
+                           "not its name).", "Upload a video (mp4, mov, mkv, avi), a sensor CSV or a C3D/TRC trial.")
+    return kind
+
+
+def _queue(state, session: RunSession) -> int:
+    """Store the session with its output folder and wake the job runner; its id."""
+    with state.store.session.begin() as db:
+        db.add(session)
+        db.flush()
+        session.output_dir = str(state.cfg.data_dir / "sessions" / str(session.id))
+        sid = session.id
+    state.jobs.notify()
+    return sid
