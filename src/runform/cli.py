@@ -49,13 +49,10 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 def _quiet() -> None:
     import warnings
 
-    import numpy as np
-
     if not os.environ.get("RUNFORM_DEBUG"):
-        # what goes wrong is said in runform's own words; library warnings (all-missing slices,
-        # which are handled, and parsers' notes on odd files) would only confuse a user
+        # what goes wrong is said in runform's own words; a library's note on an odd input file
+        # would only confuse a user (runform's own code raises no warnings on the golden cases)
         warnings.simplefilter("ignore")
-    np.seterr(all="ignore")
 
 
 def _fail(e: Exception) -> None:
@@ -85,18 +82,48 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
         settings = Settings(height_m=kw["height"], speed_mps=parse_speed(kw["speed"]), sex=kw["sex"],
                             start_s=kw["start"], end_s=kw["end"], references=kw["references"],
                             annotated_video=kw["video"])
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} frames"),
-                      TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("Pose", total=None)
+        with _StageDisplay() as display:
             written = analyze(video_path, out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
-                    markers=kw.get("markers"), imu=kw.get("imu"), on_progress=lambda n: bar.advance(task, n),
-                    on_total=lambda n: bar.update(task, total=n))
+                              markers=kw.get("markers"), imu=kw.get("imu"), progress=display)
     except (Exception, KeyboardInterrupt) as e:  # a bug gets a short message, traceback on request
         _fail(e)
     if written.resolve() != Path(out_dir).resolve():
         err.print(f"runform: files were added to '{out_dir}' during the analysis, so the results went to "
                   f"'{written}' instead.", soft_wrap=True)
     _print_result(written)
+
+
+class _StageDisplay:
+    """An analysis's progress on stderr, stage by stage (``runform.progress``): a bar on a
+    terminal; in a log or a pipe, a line when a stage starts and at every 10 % of a counted one."""
+
+    def __init__(self):
+        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
+                            TimeRemainingColumn(), console=err, transient=True) if err.is_terminal else None
+        self.task, self.tenth = None, -1
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.start()
+            self.task = self.bar.add_task("Starting", total=None, count="")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, name: str, done: int, total: int | None) -> None:
+        from .progress import STAGES
+
+        label = STAGES[name][0]
+        count = f"{done}/{total} frames" if total else ""
+        if self.bar is not None:
+            self.bar.update(self.task, description=label, total=total, completed=done, count=count)
+            return
+        tenth = int(10 * done / total) if total else 0
+        if done == 0 or tenth > self.tenth:
+            err.print(f"runform: {label}{' ' + count if done else ''}", soft_wrap=True)
+        self.tenth = tenth
 
 
 def _print_result(out_dir: Path) -> None:
@@ -212,34 +239,10 @@ def batch(
                         annotated_video=video_out).as_dict()
         from .app.batch.run import run_batch
 
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[rate]}"), TextColumn("[red]{task.fields[failed]}"),
-                      TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("Batch", total=None, rate="", failed="")
-            state = {"t0": 0.0, "done": 0, "failed": 0}
-
-            def on_start(todo: int, done_before: int, skipped: int) -> None:
-                import time
-
-                state["t0"] = time.perf_counter()
-                err.print(f"runform batch: {todo} to analyse, {done_before} done or failed before, "
-                          f"{skipped} files that are not recordings")
-                bar.update(task, total=todo)
-
-            def on_result(row: dict) -> None:
-                import time
-
-                state["done"] += 1
-                if row["status"] != "done":
-                    state["failed"] += 1
-                    err.print(f"  [yellow]{row['status']}[/] {row['file']}: {row['error']}", soft_wrap=True)
-                per_min = state["done"] / max(time.perf_counter() - state["t0"], 1e-9) * 60
-                bar.update(task, advance=1, rate=f"{per_min:.1f}/min",
-                           failed=f"{state['failed']} failed" if state["failed"] else "")
-
+        with _BatchDisplay() as display:
             result = run_batch(inputs, out_dir, base, {"columns": columns, "units": units, "rate_hz": rate},
-                               manifest=manifest, scheduler=scheduler, n_workers=workers, retry_failed=retry_failed, db_url=db,
-                               on_start=on_start, on_result=on_result)
+                               manifest=manifest, scheduler=scheduler, n_workers=workers, retry_failed=retry_failed,
+                               db_url=db, on_start=display.start, on_result=display.result)
     except (Exception, KeyboardInterrupt) as e:
         _fail(e)
     errors = f", {result.count('error')} errors (a rerun retries them)" if result.count("error") else ""
@@ -249,6 +252,51 @@ def batch(
               f"in {result.seconds:.0f} s{where}", soft_wrap=True)
     out.print(f"Tables: {out_dir / 'strides.parquet'}, {out_dir / 'recordings.parquet'}; "
               f"status: {out_dir / 'status.csv'}", soft_wrap=True)
+
+
+class _BatchDisplay:
+    """A batch's progress on stderr: done/total, rate, time left and failures (a bar on a
+    terminal; in a log, a line per recording), from the client, so remote clusters show it too."""
+
+    def __init__(self):
+        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"), TextColumn("[red]{task.fields[failed]}"),
+                            TimeRemainingColumn(), console=err, transient=True) if err.is_terminal else None
+        self.task, self.t0, self.total, self.done, self.failed = None, 0.0, 0, 0, 0
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.start()
+            self.task = self.bar.add_task("Batch", total=None, rate="", failed="")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def start(self, todo: int, done_before: int, skipped: int) -> None:
+        import time
+
+        self.t0, self.total = time.perf_counter(), todo
+        err.print(f"runform batch: {todo} to analyse, {done_before} done or failed before, "
+                  f"{skipped} files that are not recordings")
+        if self.bar is not None:
+            self.bar.update(self.task, total=todo)
+
+    def result(self, row: dict) -> None:
+        import time
+
+        self.done += 1
+        if row["status"] != "done":
+            self.failed += 1
+            err.print(f"  [yellow]{row['status']}[/] {row['file']}: {row['error']}", soft_wrap=True)
+        per_min = self.done / max(time.perf_counter() - self.t0, 1e-9) * 60
+        failed = f"{self.failed} failed" if self.failed else ""
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, rate=f"{per_min:.1f}/min", failed=failed)
+        else:
+            err.print(f"runform batch: {self.done}/{self.total} ({per_min:.1f}/min{', ' + failed if failed else ''})"
+                      f" {row['file']}", soft_wrap=True)
 
 
 @app.command()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from .engine.assess.knowledge import load_knowledge
 from .errors import InputFileError, UsageError
 from .outputs.folder import PartialFolder, check_out_dir, space_needed
+from .progress import Progress, stage
 from .settings import Settings
 from .sources.sniff import source_kind
 from .sources.video.adapter import video_analysis, video_window
@@ -30,31 +31,32 @@ if TYPE_CHECKING:
 
 
 def analyze(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *, forces=None,
-            static=None, markers=None, imu: dict | None = None, on_progress=None, on_total=None) -> Path:
+            static=None, markers=None, imu: dict | None = None, progress: Progress | None = None) -> Path:
     """Analyse any supported recording into ``out_dir`` (checked before any work); returns where
     the results are. ``imu``: the sensor options (``columns``, ``units``, ``rate_hz``,
-    ``standing_s``; see ``sources.sensor.analyze.sensor_analysis``)."""
+    ``standing_s``; see ``sources.sensor.analyze.sensor_analysis``); ``progress(stage, done, total)``
+    hears of every stage (``runform.progress``)."""
     kind, imu = _source(path, settings, forces, static, markers, imu)
     if kind == "video":
-        return analyze_video(path, out_dir, settings, on_progress=on_progress, on_total=on_total)
-    return _other_result(kind, path, settings, forces, static, markers, imu).write(out_dir)
+        return analyze_video(path, out_dir, settings, progress)
+    return _other_result(kind, path, settings, forces, static, markers, imu, progress).write(out_dir, progress)
 
 
 def run(path: str | Path, settings: Settings = Settings(), *, forces=None, static=None, markers=None,
-        imu: dict | None = None, on_progress=None) -> "Result":
+        imu: dict | None = None, progress: Progress | None = None) -> "Result":
     """Analyse any supported recording in memory (no pose cache is read or written)."""
     kind, imu = _source(path, settings, forces, static, markers, imu)
     if kind == "video":
         video = Path(path)
         info, window = video_window(video, settings)
         kb = load_knowledge(settings.sex, settings.references)
-        analysis, pose = video_analysis(video, info, window, settings, kb, [], on_progress)
+        analysis, pose = video_analysis(video, info, window, settings, kb, [], progress)
         return Result(analysis, settings, kb, [video, settings.references], video=video, info=info, pose=pose)
-    return _other_result(kind, path, settings, forces, static, markers, imu)
+    return _other_result(kind, path, settings, forces, static, markers, imu, progress)
 
 
 def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = Settings(),
-                  on_progress=None, on_total=None) -> Path:
+                  progress: Progress | None = None) -> Path:
     """Analyse a side-view running video; write the output folder atomically; return its path.
     The folder is checked (and its pose cache looked up) before the pose pass."""
     video, kb = Path(video), load_knowledge(settings.sex, settings.references)
@@ -62,25 +64,27 @@ def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = S
     n_frames = int(round((window[1] - window[0]) * info.fps))
     out_dir = check_out_dir(out_dir, [video, settings.references],
                             space_needed(video.stat().st_size, n_frames, settings.annotated_video))
-    if on_total:
-        on_total(n_frames)
     with PartialFolder(out_dir) as part:
-        analysis, pose = video_analysis(video, info, window, settings, kb, [out_dir / ".cache"], on_progress)
+        analysis, pose = video_analysis(video, info, window, settings, kb, [out_dir / ".cache"], progress)
         Result(analysis, settings, kb, [video, settings.references], video=video, info=info,
-               pose=pose).write_into(part.path)
+               pose=pose).write_into(part.path, progress)
         return part.commit()
 
 
-def _other_result(kind: str, path, settings: Settings, forces, static, markers, imu: dict) -> "Result":
+def _other_result(kind: str, path, settings: Settings, forces, static, markers, imu: dict,
+                  progress: Progress | None) -> "Result":
     """A sensor recording or a lab trial analysed in memory."""
     kb = load_knowledge(settings.sex, settings.references)
+    stage(progress, "reading")
     if kind == "imu":
         from .sources.sensor.analyze import sensor_analysis
 
-        return Result(sensor_analysis(path, settings, kb, **imu), settings, kb, [path, settings.references])
+        analysis = sensor_analysis(path, settings, kb, **imu, on_loaded=lambda: stage(progress, "analysis"))
+        return Result(analysis, settings, kb, [path, settings.references])
     from .sources.lab.analyze import lab_analysis
 
-    analysis = lab_analysis(path, settings, kb, forces=forces, static=static, markers=markers)
+    analysis = lab_analysis(path, settings, kb, forces=forces, static=static, markers=markers,
+                            on_loaded=lambda: stage(progress, "analysis"))
     # companions found beside the trial are covered by the trial's own place
     return Result(analysis, settings, kb, [path, settings.references, forces, static])
 
@@ -129,19 +133,19 @@ class Result:
     def strides(self):
         return self.analysis.strides
 
-    def write(self, folder: str | Path) -> Path:
+    def write(self, folder: str | Path, progress: Progress | None = None) -> Path:
         """Write every output into ``folder`` as a whole (see ``report.folder``); returns where."""
         size = sum(Path(p).stat().st_size for p in self.inputs[:1])
         n_frames = len(self.pose[1][0]) if self.pose else 0
         out = check_out_dir(folder, self.inputs,
                             space_needed(size, n_frames, self.video is not None and self.settings.annotated_video))
         with PartialFolder(out) as part:
-            self.write_into(part.path)
+            self.write_into(part.path, progress)
             return part.commit()
 
-    def write_into(self, path: Path) -> None:
+    def write_into(self, path: Path, progress: Progress | None = None) -> None:
         from .outputs.write import write_outputs
 
         if self.pose is not None:
             save_pose(path / ".cache", *self.pose)
-        write_outputs(path, self.analysis, self.settings, self.kb, self.video, self.info)
+        write_outputs(path, self.analysis, self.settings, self.kb, self.video, self.info, progress)

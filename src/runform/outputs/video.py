@@ -26,7 +26,9 @@ MAX_SHORT_SIDE = 720
 
 
 def write_annotated(path: Path, video: str, motion_px, series: dict, strides: pd.DataFrame,
-                    summary: dict, fps: float) -> None:
+                    summary: dict, fps: float, tick=None) -> None:
+    """The video at most 720p with the skeleton, the true vertical and the figures drawn on each
+    frame; ``tick(1)`` after each frame."""
     import av
 
     times = motion_px["time"].values
@@ -37,46 +39,57 @@ def write_annotated(path: Path, video: str, motion_px, series: dict, strides: pd
     cadence = (summary["metrics"].get("cadence_spm") or {}).get("median")
     out = av.open(str(path), "w", options={"movflags": "+faststart"})
     stream = None
-    scale_f = 1.0
     try:
         for t, img in iter_frames(video, float(times[0]), float(times[-1]) + 1e-3, threads=True,
                                   turns=int(motion_px.attrs.get("turns", 0))):
-            h, w = img.shape[:2]
             if stream is None:
-                scale_f = min(1.0, MAX_SHORT_SIDE / min(h, w))
-                stream = out.add_stream("libx264", rate=int(round(fps)))
-                stream.width = int(w * scale_f) // 2 * 2
-                stream.height = int(h * scale_f) // 2 * 2
-                stream.pix_fmt = "yuv420p"
-                stream.options = {"crf": "23", "preset": "veryfast"}
+                stream = _stream(out, img.shape, fps)
             i = int(np.argmin(np.abs(times - t)))
-            kp = frame_keypoints(motion_px, i)
-            img = img.copy()
-            s = h / 720
-            draw_skeleton(img, kp, s)
-            draw_trunk_line(img, kp, up, s)
-            y = int(36 * s)
-            label(img, f"t {t:5.2f} s", (10, y), s)
-            lean = series["trunk_lean_deg"][i]
-            if np.isfinite(lean):
-                y += int(30 * s)
-                label(img, f"trunk lean {lean:4.1f} deg", (10, y), s)
-            for side in ("left", "right"):
-                k = series[f"{side}_knee_flexion_deg"][i]
-                on = any(f == side and a <= t <= b for f, a, b in contacts)
-                y += int(30 * s)
-                text = f"{side} knee {k:3.0f} deg" if np.isfinite(k) else f"{side} knee -"
-                label(img, text + ("  ON GROUND" if on else ""), (10, y), s, COLOURS[side])
-            if cadence:
-                y += int(30 * s)
-                label(img, f"cadence {cadence:.0f} spm", (10, y), s)
+            img = _draw(img.copy(), frame_keypoints(motion_px, i), series, i, t, contacts, cadence, up)
             frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-            if scale_f < 1.0:
+            if (stream.width, stream.height) != (img.shape[1], img.shape[0]):
                 frame = frame.reformat(width=stream.width, height=stream.height)
             for packet in stream.encode(frame):
                 out.mux(packet)
+            if tick:
+                tick(1)
         if stream is not None:
             for packet in stream.encode():
                 out.mux(packet)
     finally:
         out.close()
+
+
+def _stream(out, shape: tuple, fps: float):
+    """An H.264 stream at the frame's size, scaled so the short side is at most 720 (even sizes)."""
+    h, w = shape[:2]
+    scale_f = min(1.0, MAX_SHORT_SIDE / min(h, w))
+    stream = out.add_stream("libx264", rate=int(round(fps)))
+    stream.width = int(w * scale_f) // 2 * 2
+    stream.height = int(h * scale_f) // 2 * 2
+    stream.pix_fmt = "yuv420p"
+    stream.options = {"crf": "23", "preset": "veryfast"}
+    return stream
+
+
+def _draw(img: np.ndarray, kp: dict, series: dict, i: int, t: float, contacts: list, cadence, up) -> np.ndarray:
+    """Skeleton, trunk line against the true vertical, time, trunk lean, knees and cadence."""
+    s = img.shape[0] / 720
+    draw_skeleton(img, kp, s)
+    draw_trunk_line(img, kp, up, s)
+    y = int(36 * s)
+    label(img, f"t {t:5.2f} s", (10, y), s)
+    lean = series["trunk_lean_deg"][i]
+    if np.isfinite(lean):
+        y += int(30 * s)
+        label(img, f"trunk lean {lean:4.1f} deg", (10, y), s)
+    for side in ("left", "right"):
+        k = series[f"{side}_knee_flexion_deg"][i]
+        on = any(f == side and a <= t <= b for f, a, b in contacts)
+        y += int(30 * s)
+        text = f"{side} knee {k:3.0f} deg" if np.isfinite(k) else f"{side} knee -"
+        label(img, text + ("  ON GROUND" if on else ""), (10, y), s, COLOURS[side])
+    if cadence:
+        y += int(30 * s)
+        label(img, f"cadence {cadence:.0f} spm", (10, y), s)
+    return img

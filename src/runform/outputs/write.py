@@ -11,6 +11,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..engine.assess.knowledge import Knowledge
+from ..progress import Progress, stage
 from .figures import curves_svg, key_frames, normalised_curves, stick_key_frames
 from .video import write_annotated
 
@@ -81,8 +82,10 @@ def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) ->
         **clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text)
 
 
-def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | None = None, info=None) -> None:
+def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | None = None, info=None,
+                  progress: Progress | None = None) -> None:
     """Every output of one analysis; key frames come from the video, or are drawn from lab markers."""
+    stage(progress, "report")
     out.mkdir(parents=True, exist_ok=True)
     s = analysis.summary
     write_summary(out / "summary.json", s)
@@ -97,5 +100,6 @@ def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | No
     curves = normalised_curves(analysis.series, analysis.motion["time"].values, analysis.strides)
     (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves)))
     if settings.annotated_video and video is not None:
+        tick = stage(progress, "video", int(analysis.motion.sizes["time"]))
         write_annotated(out / "annotated.mp4", str(video), analysis.motion, analysis.series,
-                        analysis.strides, s, info.fps)
+                        analysis.strides, s, info.fps, tick)

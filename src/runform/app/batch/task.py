@@ -16,16 +16,10 @@ from pathlib import Path
 
 
 def analyse_one(path: str, out_dir: str, settings: dict, source: str, sensor: dict) -> dict:
-    import warnings
-
-    import numpy as np
-
     from ...errors import RunformError
     from ...pipeline import analyze
     from ...settings import Settings
 
-    warnings.filterwarnings("ignore", category=RuntimeWarning)  # all-missing slices are handled
-    np.seterr(all="ignore")
     worker = f"{socket.gethostname()}:{os.getpid()}"
     t0 = time.perf_counter()
     out = Path(out_dir)

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from ...errors import NotAnalysableError, UsageError
+from ...progress import Progress, stage
 from ...settings import Settings
 from .decode import VideoInfo, probe
 from .pose import PoseSettings
@@ -35,9 +36,10 @@ def video_window(video: Path, settings: Settings) -> tuple[VideoInfo, tuple[floa
 
 
 def video_analysis(video: Path, info: VideoInfo, window: tuple[float, float], settings: Settings, kb,
-                   cache_dirs: list[Path], on_progress=None):
+                   cache_dirs: list[Path], progress: Progress | None = None):
     """Pose (from a cache in ``cache_dirs`` when there is one), then the analysis; returns
     (Analysis, (cache file name, pose arrays))."""
+    tick = stage(progress, "pose", int(round((window[1] - window[0]) * info.fps)))
     pose_settings = PoseSettings()
     job = start_tracking(info, window[0], window[1], cache_dirs, pose_settings, settings.workers)
     # the analysis modules (xarray, pandas, scipy: ~45 MB) load while the pose workers run
@@ -47,9 +49,10 @@ def video_analysis(video: Path, info: VideoInfo, window: tuple[float, float], se
     if info.width * info.height <= PRELOAD_MAX_PIXELS and not job.info["cache_hit"]:
         preload = threading.Thread(target=_import_analysis, daemon=True)
         preload.start()
-    pose = job.result(on_progress)
+    pose = job.result(tick)
     if preload is not None:
         preload.join()
+    stage(progress, "analysis")
     from .analyze import analyze_pose
 
     analysis = analyze_pose(video, info, pose, job.info, pose_settings, settings, kb, window)
