@@ -13,9 +13,9 @@ from conftest import MOCAP_DIR, SAMPLE, SHARED, VIDEO_DIR, run_cli
 from media import flat_frames, sample_frames, write_audio_only, write_video
 
 from runform.engine import checks
-from runform.sources.video import checks as video_checks
 from runform.engine.clean import clean
 from runform.errors import NotAnalysableError
+from runform.sources.video import checks as video_checks
 from runform.validation.testbed import load_trials
 from runform.validation.virtual_camera import side_view
 

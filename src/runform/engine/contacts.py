@@ -30,23 +30,37 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .algorithm import Algorithm
 from .dataset import point
 from .dsp import peaks
 
 
-class ContactDetector:
-    """Detect each foot's ground contacts; results in ``events_`` (one row per contact)."""
+class ContactDetector(Algorithm):
+    """Detect each foot's ground contacts; results in ``events_`` (one row per contact) and
+    ``reach_`` (each foot's reach ahead of the mid-hip, per frame).
+
+    Parameters (besides those above): ``min_stride_s`` and ``min_reach_leg``, the shortest
+    stride and the smallest reach peak (leg lengths) that count; ``max_contact_s``, the longest
+    stance searched for toe-off; ``stance_speed_window_s``, after IC, where the foot's backward
+    speed gives the running speed; ``toe_floor_window_s``, after IC, where the toe's stance
+    level is read; ``toe_rise_leg``, how far above that level (leg lengths) the toe must rise
+    to be in swing.
+    """
 
     def __init__(self, *, ic_delay_s: float = 0.029, to_clearance_s: float = 0.006,
                  min_clearance_leg: float = 0.01,
                  min_stride_s: float = 0.45, min_reach_leg: float = 0.15,
-                 max_contact_s: float = 0.6):
+                 max_contact_s: float = 0.6, stance_speed_window_s: tuple[float, float] = (0.03, 0.12),
+                 toe_floor_window_s: tuple[float, float] = (0.07, 0.14), toe_rise_leg: float = 0.05):
         self.ic_delay_s = ic_delay_s
         self.to_clearance_s = to_clearance_s
         self.min_clearance_leg = min_clearance_leg
         self.min_stride_s = min_stride_s
         self.min_reach_leg = min_reach_leg
         self.max_contact_s = max_contact_s
+        self.stance_speed_window_s = stance_speed_window_s
+        self.toe_floor_window_s = toe_floor_window_s
+        self.toe_rise_leg = toe_rise_leg
 
     def detect(self, motion: xr.Dataset, leg_length_m: float) -> "ContactDetector":
         t = motion["time"].values
@@ -65,11 +79,11 @@ class ContactDetector:
                           prominence=self.min_reach_leg * leg_length_m)
             ics = [_parabolic_peak_time(t, filled, p) + self.ic_delay_s for p in found
                    if 0 < p < len(t) - 1 and np.isfinite(reach[p - 1 : p + 2]).all()]
-            speed = _stance_speed(t, reach, ics)
+            speed = _stance_speed(t, reach, ics, self.stance_speed_window_s)
             for ic in ics:
                 clear = max(self.to_clearance_s * speed, self.min_clearance_leg * leg_length_m)
-                level = _toe_floor(t, toe, ic) + clear
-                to = _toe_off(t, toe, ic, level, self.max_contact_s, 0.05 * leg_length_m)
+                level = _toe_floor(t, toe, ic, self.toe_floor_window_s) + clear
+                to = _toe_off(t, toe, ic, level, self.max_contact_s, self.toe_rise_leg * leg_length_m)
                 if np.isfinite(to):
                     rows.append({"foot": side, "ic_s": ic, "to_s": to})
         ev = pd.DataFrame(rows, columns=["foot", "ic_s", "to_s"]).sort_values("ic_s")
@@ -77,11 +91,11 @@ class ContactDetector:
         return self
 
 
-def _stance_speed(t: np.ndarray, reach: np.ndarray, ics: list[float]) -> float:
+def _stance_speed(t: np.ndarray, reach: np.ndarray, ics: list[float], window: tuple[float, float]) -> float:
     """Running speed (m/s) from the foot's backward speed relative to the hips in early-to-mid
     stance (the foot is fixed to the ground, the body moves over it): treadmill and overground."""
     v = -np.gradient(reach, t)
-    vals = [np.nanmedian(v[(t >= ic + 0.03) & (t <= ic + 0.12)]) for ic in ics]
+    vals = [np.nanmedian(v[(t >= ic + window[0]) & (t <= ic + window[1])]) for ic in ics]
     vals = [x for x in vals if np.isfinite(x)]
     return float(np.median(vals)) if vals else float("nan")
 
@@ -102,7 +116,7 @@ def _parabolic_peak_time(t: np.ndarray, y: np.ndarray, i: int) -> float:
     return float(t[i] + off * (t[i + 1] - t[i - 1]) / 2)
 
 
-def _toe_floor(t, toe, ic, window=(0.07, 0.14)) -> float:
+def _toe_floor(t, toe, ic, window: tuple[float, float]) -> float:
     """The toe's level in early-to-mid stance (it is down then for every strike pattern at
     running speeds: contact lasts >= 0.18 s up to 5 m/s); a median, so noise does not bias it."""
     sel = (t >= ic + window[0]) & (t <= ic + window[1]) & np.isfinite(toe)

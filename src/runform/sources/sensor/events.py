@@ -39,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...engine.algorithm import Algorithm
 from ...engine.dsp import butter_lowpass, filtfilt, peaks
 
 
@@ -75,10 +76,6 @@ def step_period_s(x: np.ndarray, rate_hz: float) -> tuple[float, float]:
     return float(stride / 2 / rate_hz), float(ac[int(round(stride))])
 
 
-BRIDGE_S = 0.025  # a flight split by a shorter blip above the level is one flight
-IMPACT_TOLERANCE_S = 0.015
-
-
 def _bridge(mask: np.ndarray, n: int) -> np.ndarray:
     """Fill runs of False no longer than n samples that lie between True runs."""
     out = mask.copy()
@@ -101,19 +98,30 @@ def _crossing(x: np.ndarray, i: int, level: float) -> float:
     return i + ((level - x[i]) / d if d else 0.0)
 
 
-class SacralEventDetector:
+class SacralEventDetector(Algorithm):
     """Contacts from the vertical (and forward) specific force of a pelvis sensor.
 
     ``detect(t, vertical_g, forward_g)`` sets ``events_`` (one row per step with a
     clean flight on both sides: ``ic_s``, ``to_s``, ``impact_s``, ``flight_min_g``),
     ``step_times_s_`` (every loading bump: the step count) and ``step_period_s_``.
+
+    Parameters: ``rise_g``, the flight level; ``lowpass_hz``, the vertical signal's low-pass;
+    ``impact_window_s``, how far from the crossing an impact is looked for;
+    ``impact_tolerance_s``, how far off the median delay an impact may be and still be this
+    landing's; ``impact_lowpass_hz``, the low-pass of the impact signal; ``bridge_s``, the
+    longest blip above the level inside one flight; ``max_flight_g``, the highest lowest
+    value a flight may have.
     """
 
     def __init__(self, *, rise_g: float = 0.3, lowpass_hz: float = 20.0, impact_window_s: float = 0.05,
+                 impact_tolerance_s: float = 0.015, impact_lowpass_hz: float = 40.0, bridge_s: float = 0.025,
                  max_flight_g: float = 0.6):
         self.rise_g = rise_g
         self.lowpass_hz = lowpass_hz
         self.impact_window_s = impact_window_s
+        self.impact_tolerance_s = impact_tolerance_s
+        self.impact_lowpass_hz = impact_lowpass_hz
+        self.bridge_s = bridge_s
         self.max_flight_g = max_flight_g
 
     def detect(self, t: np.ndarray, vertical_g: np.ndarray, forward_g: np.ndarray | None = None
@@ -139,7 +147,7 @@ class SacralEventDetector:
             if lowest > self.max_flight_g:  # no flight between these steps
                 continue
             level = max(self.rise_g, lowest + 0.1)
-            below = _bridge(seg < level, int(round(BRIDGE_S * rate)))
+            below = _bridge(seg < level, int(round(self.bridge_s * rate)))
             d = np.diff(np.r_[0, below.astype(np.int8), 0])
             starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
             k = int(np.argmax(ends - starts))
@@ -157,7 +165,7 @@ class SacralEventDetector:
         ok = np.isfinite(impact)
         if ok.sum() >= 3:
             delay = np.median(impact[ok] - ic[ok])
-            ok &= np.abs(impact - ic - delay) <= IMPACT_TOLERANCE_S  # an impact that is not this landing's
+            ok &= np.abs(impact - ic - delay) <= self.impact_tolerance_s  # else not this landing's
             ic = np.where(ok, impact - delay, ic)
         # toe-off belongs to the step before the flight: pair each contact with the next toe-off
         ev = pd.DataFrame({"ic_s": ic[:-1], "to_s": to[1:], "impact_s": impact[:-1], "flight_min_g": low[1:]})
@@ -165,8 +173,9 @@ class SacralEventDetector:
         return self
 
     def _impacts(self, t, rate, ic, vertical_g, forward_g) -> np.ndarray:
-        sig = -np.gradient(_lowpass(forward_g, 40.0, rate)) if forward_g is not None and np.isfinite(
-            forward_g).mean() > 0.9 else np.gradient(_lowpass(vertical_g, 40.0, rate))
+        cut = self.impact_lowpass_hz
+        sig = -np.gradient(_lowpass(forward_g, cut, rate)) if forward_g is not None and np.isfinite(
+            forward_g).mean() > 0.9 else np.gradient(_lowpass(vertical_g, cut, rate))
         w = int(round(self.impact_window_s * rate))
         out = np.full(len(ic), np.nan)
         for j, tc in enumerate(ic):
