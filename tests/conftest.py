@@ -1,4 +1,5 @@
-"""Shared fixtures: the real recordings in ../shared/data and one analysis of the sample video."""
+"""Shared fixtures: the real recordings in ../shared/data and one analysis of the sample video.
+The fast tier (tests/fast) uses none of them."""
 
 from __future__ import annotations
 
@@ -18,11 +19,16 @@ MOCAP_DIR = SHARED / "mocap"
 SAMPLE = Path(str(resources.files("runform.samples").joinpath("treadmill_side.mp4")))
 
 
-def pytest_sessionstart(session):
-    if not (VIDEO_DIR.is_dir() and MOCAP_DIR.is_dir()):
+FAST = Path(__file__).resolve().parent / "fast"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The fast tier (tests/fast) needs no recordings; every other test needs ../shared/data."""
+    needs_data = [i for i in items if not Path(str(i.path)).is_relative_to(FAST)]
+    if needs_data and not (VIDEO_DIR.is_dir() and MOCAP_DIR.is_dir()):
         raise pytest.UsageError(
             f"The real recordings are expected in {SHARED} (shared/data beside the repository). "
-            "Set RUNFORM_SHARED_DATA to their folder.")
+            "Set RUNFORM_SHARED_DATA to their folder, or run the fast tier alone: pytest tests/fast.")
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:

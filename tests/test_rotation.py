@@ -35,9 +35,6 @@ def test_rotated_phone_video_gives_the_same_cadence(tmp_path, sample_summary):
 
 import pytest  # noqa: E402
 
-from runform.errors import NotAnalysableError  # noqa: E402
-from runform.sources.video.upright import turn_points, upright_turns  # noqa: E402
-
 
 @pytest.mark.parametrize("name,frames,rotation,turned", [
     ("pixels turned clockwise", dict(k=-1), None, 270),
@@ -55,23 +52,3 @@ def test_a_turned_runner_is_stood_upright(tmp_path, sample_summary, name, frames
     ref = sample_summary["metrics"]
     for m in ("cadence_spm", "trunk_lean_deg", "overstride_pct_leg", "knee_flexion_ic_deg", "ground_contact_ms"):
         assert abs(s["metrics"][m]["median"] - ref[m]["median"]) <= max(ref[m]["iqr"], 1.0), (name, m)
-
-
-def test_turn_points_matches_numpy_rot90():
-    img = np.zeros((4, 6))  # height 4, width 6
-    img[1, 5] = 1  # pixel centre at x = 5.5, y = 1.5
-    for k in range(4):
-        pts, w, h = turn_points(np.array([[5.5, 1.5]]), k, 6, 4)
-        turned = np.rot90(img, -k)
-        assert turned.shape == (h, w)
-        y, x = np.argwhere(turned == 1)[0]
-        assert np.allclose(pts[0], [x + 0.5, y + 0.5])
-
-
-def test_orientation_needs_clear_evidence():
-    rng = np.random.default_rng(0)
-    assert upright_turns(rng.normal(8, 5, 300)) == 0
-    assert upright_turns(rng.normal(-95, 5, 300)) == 1  # body points image-left: one clockwise turn
-    assert upright_turns(rng.normal(178, 5, 300)) == 2
-    with pytest.raises(NotAnalysableError, match="not upright"):
-        upright_turns(rng.uniform(-180, 180, 300))

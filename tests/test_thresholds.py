@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
 from conftest import SAMPLE, run_cli
-
-from runform.engine.assess.knowledge import load_knowledge
-from runform.errors import UsageError
 
 
 def _rerun(sample_analysis, tmp_path, toml: str) -> dict:
@@ -45,19 +41,3 @@ def test_reference_override_changes_range_and_verdict(sample_analysis, tmp_path,
     assert s["metrics"]["trunk_lean_deg"]["status"] == "below"
     finding = next(f for f in s["faults"] if f["id"] == "upright_posture")
     assert finding["evidence"][0]["threshold"] == 12
-
-
-def test_fault_overrides_name_their_condition(tmp_path):
-    toml = tmp_path / "t.toml"
-    toml.write_text("[faults.overstriding]\nshank_angle_ic_deg = 4\n")
-    conds = next(f for f in load_knowledge(overrides=toml).faults if f["id"] == "overstriding")["any"]
-    assert conds[0] == {"metric": "overstride_pct_leg", "op": ">", "ref": "high"}
-    assert conds[1] == {"metric": "shank_angle_ic_deg", "op": ">", "value": 4.0}
-    base = next(f for f in load_knowledge().faults if f["id"] == "overstriding")["any"]
-    assert base[1] == {"metric": "shank_angle_ic_deg", "op": ">", "ref": "high"}  # the base is not changed
-    for text, word in (("[faults.nope]\nvalue = 1\n", "unknown fault"),
-                       ("[faults.overstriding]\nknee = 1\n", "not a number"),
-                       ("[faults.upright_posture]\nvalue = 'low'\n", "not a number")):
-        toml.write_text(text)
-        with pytest.raises(UsageError, match=word):
-            load_knowledge(overrides=toml)
