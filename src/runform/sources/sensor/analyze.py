@@ -44,6 +44,7 @@ from .bouts import classify_windows, running_bouts, summary_of_windows
 from .events import SacralEventDetector
 from .read import G, load_imu_csv
 
+DETECTOR = SacralEventDetector()  # the parameters every bout's detection uses
 IMU_ADVICE = "A longer steady run, with the sensor firmly on the sacrum, gives reliable figures."
 FOOT_AGREEMENT = 0.75
 
@@ -228,7 +229,8 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
                round(float(np.mean(agreements)), 3) if agreements else None,
                "standing_window_s": list(standing_s) if standing_s else None, "units": rec.attrs.get("units")},
         bouts=run["bouts"], activity_s=activity, per_minute=per_minute(table, float(t[0])),
-        cleaning={"events_lowpass_hz": 20.0, "rise_g": 0.3},
+        cleaning={"events_lowpass_hz": DETECTOR.lowpass_hz, "rise_g": DETECTOR.rise_g},
+        parameters={"contacts": {"detector": "SacralEventDetector", **DETECTOR.get_params()}},
         fps=round(rate, 3), duration_s=round(float(t[-1] - t[0]), 3))
     series = {"vertical_g": run["vertical_g"]}
     if run["forward_g"] is not None:

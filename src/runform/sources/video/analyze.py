@@ -72,7 +72,8 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge,
                         "do not depend on it.")
     sag = to_sagittal(cleaned, scene)
     leg_m = scene.height_m * LEG_FRACTION_OF_HEIGHT
-    events = ContactDetector().detect(sag, leg_m).events_
+    detector = ContactDetector()
+    events = detector.detect(sag, leg_m).events_
     strides, series = gait_metrics(sag, events, leg_m, settings.speed_mps)
     t = sag["time"].values
     checks.check_strides(strides, len(events), float(t[-1] - t[0]) if len(t) else 0.0, warnings,
@@ -91,5 +92,6 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge,
     }
     summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE)
     summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
+                   parameters={"contacts": {"detector": "ContactDetector", **detector.get_params()}},
                    duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings)
