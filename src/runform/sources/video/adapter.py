@@ -42,7 +42,7 @@ def video_analysis(video: Path, info: VideoInfo, window: tuple[float, float], se
     tick = stage(progress, "pose", int(round((window[1] - window[0]) * info.fps)))
     pose_settings = PoseSettings()
     job = start_tracking(info, window[0], window[1], cache_dirs, pose_settings, settings.workers)
-    # the analysis modules (xarray, pandas, scipy: ~45 MB) load while the pose workers run
+    # the analysis modules (xarray, pandas: ~45 MB) load while the pose workers run
     # when the frames are at most 720p; above, after the workers have exited, which keeps the
     # peak of a long 1080p video within 600 MB (during inference it rose to 670 MB)
     preload = None
