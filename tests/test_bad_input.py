@@ -13,11 +13,14 @@ from conftest import MOCAP_DIR, SAMPLE, SHARED, VIDEO_DIR, run_cli
 from media import flat_frames, sample_frames, write_audio_only, write_video
 
 from runform.engine import checks
+from runform.engine.assess.knowledge import load_knowledge
 from runform.engine.clean import clean
 from runform.errors import NotAnalysableError
 from runform.sources.video import checks as video_checks
 from runform.validation.testbed import load_trials
 from runform.validation.virtual_camera import side_view
+
+WALKING = load_knowledge().cutoffs["walking"]
 
 
 def _analyze(path: Path, tmp_path: Path, *extra: str):
@@ -115,9 +118,9 @@ def test_walking_is_named_walking():
     strides = pd.DataFrame({"foot": ["left", "right"] * 3, "duty_factor_pct": [62.0] * 6,
                             "flight_ms": [-120.0] * 6})
     with pytest.raises(NotAnalysableError, match="walking"):
-        checks.check_strides(strides, 12, 10.0, [], ground_share=0.6)
+        checks.check_strides(strides, 12, 10.0, [], ground_share=0.6, walking=WALKING)
     with pytest.raises(NotAnalysableError, match="walking"):
-        checks.check_strides(strides.iloc[:1], 3, 10.0, [], ground_share=0.65)
+        checks.check_strides(strides.iloc[:1], 3, 10.0, [], ground_share=0.65, walking=WALKING)
 
 
 # ---- careless inputs that used to give confident nonsense or a bare library message ----

@@ -61,7 +61,9 @@ def test_toes_up_landing_is_rearfoot():
     p.update(left_heel=(0.3, 0.02), left_foot_index=(0.3 + 0.2 * np.cos(np.radians(15)), 0.02 + 0.2 * np.sin(np.radians(15))))
     a = angles.foot_angle(figure(p), "left")[0]
     assert a == pytest.approx(15, abs=1e-6)
-    assert strike_pattern(a) == "rearfoot" and strike_pattern(3.0) == "midfoot" and strike_pattern(-5) == "forefoot"
+    cut = load_knowledge().cutoffs["foot_strike"]
+    assert strike_pattern(a, cut) == "rearfoot" and strike_pattern(3.0, cut) == "midfoot"
+    assert strike_pattern(-5, cut) == "forefoot"
 
 
 def test_strides_from_alternating_contacts():
@@ -163,3 +165,8 @@ def test_every_knowledge_entry_has_a_source():
         assert all(d in kb.drills for d in f["drills"])
     for d in kb.drills.values():
         assert all(s in kb.sources for s in d["sources"])
+    for name, cut in kb.cutoffs.items():
+        named = cut.get("sources") or [cut.get("source")]
+        assert named and all(s in kb.sources for s in named), name
+    for name, rng in {**kb.plausible, **kb.body}.items():
+        assert rng.get("source") in kb.sources, name

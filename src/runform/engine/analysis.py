@@ -37,9 +37,10 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
 
 
-def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps: float | None,
+def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps: float | None, kb: Knowledge,
                  series: dict[str, np.ndarray] | None = None) -> tuple[pd.DataFrame, dict]:
-    """Strides from the contact events, midstance, and every per-stride sagittal metric."""
+    """Strides from the contact events, midstance, and every per-stride sagittal metric (foot
+    strike classified by the knowledge base's ``cutoffs.foot_strike``)."""
     strides = build_strides(events)
     t = sag["time"].values
     if len(strides):
@@ -47,7 +48,7 @@ def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps:
         strides["mid_s"] = midstance_times(strides, t, ankle_x, point(sag, "mid_hip")[:, 0])
     series = series if series is not None else per_frame_series(sag)
     if len(strides):
-        strides = stride_metrics(sag, strides, leg_m, speed_mps, series)
+        strides = stride_metrics(sag, strides, leg_m, speed_mps, series, strike=kb.cutoffs["foot_strike"])
     return strides, series
 
 
@@ -66,28 +67,29 @@ def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str]
             m["status"] = reference_status(m["median"], ref)
         m["unit"] = kb.metrics[name]["unit"]
     summary = {"metrics": metrics, "foot_strike": strike_pattern_summary(strides),
-               "quality": _quality(strides, warnings, advice)}
+               "quality": _quality(strides, warnings, advice, kb.cutoffs["quality"])}
     summary["faults"] = assess(summary, strides, kb)
     summary["n_strides"] = int(len(strides))
     summary["plausibility"] = plausibility
     return summary, strides
 
 
-def _quality(strides: pd.DataFrame, warnings: list[str], advice: str) -> dict:
+def _quality(strides: pd.DataFrame, warnings: list[str], advice: str, levels: dict) -> dict:
     """How far to trust this recording's figures: stride count, regularity, keypoint confidence.
 
-    poor: fewer than 6 strides, stride-time CV above 10 % (steady running is
-    2-4 %), or mean stance-leg keypoint confidence below 0.5; fair: fewer than
-    10 strides, CV above 5 % or confidence below 0.7; otherwise good.
+    ``levels`` (the knowledge base's ``cutoffs.quality``): poor below 6 strides, a stride-time
+    CV above 10 % (steady running is 2-4 %) or a mean stance-leg keypoint confidence below 0.5;
+    fair below 10 strides, above 5 % or below 0.7; otherwise good.
     """
     st = strides["stride_time_ms"].astype(float)
     cv = float(100 * st.std() / st.mean()) if len(st) > 1 else float("nan")
     has_conf = "keypoint_confidence" in strides  # keypoint sources only; a sensor has none
     conf = float(strides["keypoint_confidence"].mean()) if has_conf else 1.0
     n = int(len(strides))
-    if n < 6 or not cv <= 10 or conf < 0.5:
+    poor, fair = levels["poor"], levels["fair"]
+    if n < poor["below_strides"] or not cv <= poor["above_stride_time_cv_pct"] or conf < poor["below_keypoint_confidence"]:
         level = "poor"
-    elif n < 10 or cv > 5 or conf < 0.7:
+    elif n < fair["below_strides"] or cv > fair["above_stride_time_cv_pct"] or conf < fair["below_keypoint_confidence"]:
         level = "fair"
     else:
         level = "good"

@@ -37,13 +37,15 @@ def _walking_error(duty: float) -> NotAnalysableError:
 
 
 def check_strides(strides: pd.DataFrame, n_contacts: int, duration_s: float, warnings: list[str],
-                  ground_share: float, min_strides: int = MIN_STRIDES) -> None:
-    """Refuse walking and too few strides (video: 3; a lab trial with force plates may hold one)."""
-    if len(strides) < min_strides and ground_share > 0.55:
+                  ground_share: float, walking: dict, min_strides: int = MIN_STRIDES) -> None:
+    """Refuse walking and too few strides (video: 3; a lab trial with force plates may hold one).
+    ``walking``: the knowledge base's ``cutoffs.walking`` (a duty factor of 50 % or more, or with
+    too few strides, feet on the ground in more than 55 % of the frames)."""
+    if len(strides) < min_strides and ground_share > walking["min_ground_share"]:
         raise _walking_error(100 * ground_share)
     if len(strides) >= min_strides:
         df = strides
-        if float(df["duty_factor_pct"].median()) >= 50 or float(df["flight_ms"].median()) <= 0:
+        if float(df["duty_factor_pct"].median()) >= walking["min_duty_factor_pct"] or float(df["flight_ms"].median()) <= 0:
             raise _walking_error(float(df["duty_factor_pct"].median()))
         return
     left_frame = any("out of view" in w for w in warnings)

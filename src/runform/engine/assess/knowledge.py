@@ -33,6 +33,7 @@ class Knowledge:
     plausible: dict = field(default_factory=dict)  # metric -> {low, high, kind, source}
     plausibility_hints: dict = field(default_factory=dict)  # kind -> likely cause
     body: dict = field(default_factory=dict)  # body-size bounds: leg_length_m, height_m
+    cutoffs: dict = field(default_factory=dict)  # foot_strike, walking, quality, confidence
 
 
 def load_knowledge(sex: str | None = None, overrides: str | Path | None = None) -> Knowledge:
@@ -56,7 +57,7 @@ def load_knowledge(sex: str | None = None, overrides: str | Path | None = None) 
         for fault_id, given in user.get("faults", {}).items():
             _override_fault(faults, fault_id, given, path)
     return Knowledge(raw["sources"], raw["metrics"], refs, faults, raw["drills"], plausible,
-                     raw["plausibility_hints"], raw["body"])
+                     raw["plausibility_hints"], raw["body"], raw["cutoffs"])
 
 
 def _read_toml(path: Path) -> dict:

@@ -10,6 +10,7 @@ confidence in [0, 1]:
 
 where ``keypoint_factor`` maps the mean landmark confidence of the stance leg
 from 0.3 (-> 0.2) to 0.8 (-> 1.0). Labels: high >= 0.7, medium >= 0.4, low.
+The numbers are the knowledge base's ``cutoffs.confidence``.
 """
 
 from __future__ import annotations
@@ -22,11 +23,21 @@ import pandas as pd
 from .knowledge import Knowledge
 
 OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-FULL_CONFIDENCE_STRIDES = 8
 
 
-def confidence_label(c: float) -> str:
-    return "high" if c >= 0.7 else "medium" if c >= 0.4 else "low"
+def confidence_label(c: float, labels: dict) -> str:
+    return "high" if c >= labels["high"] else "medium" if c >= labels["medium"] else "low"
+
+
+def _evidence_factors(strides: pd.DataFrame, rule: dict) -> float:
+    """The stride-count factor times the keypoint factor of a finding's confidence."""
+    kp_factor = 1.0  # a sensor's certainty is in its stride count
+    if "keypoint_confidence" in strides:
+        kp = rule["keypoint_confidence"]
+        kp_conf = float(strides["keypoint_confidence"].mean()) if len(strides) else 0.0
+        low = kp["lowest_factor"]
+        kp_factor = float(np.clip(low + (1 - low) * (kp_conf - kp["lowest"]) / (kp["full"] - kp["lowest"]), low, 1.0))
+    return min(1.0, len(strides) / rule["full_at_strides"]) * kp_factor
 
 
 def reference_status(value: float | None, ref: dict | None) -> str:
@@ -81,12 +92,8 @@ def assess(summary: dict, strides: pd.DataFrame, kb: Knowledge) -> list[dict]:
     """Flag the knowledge base's faults; returns findings in the order of base.yaml."""
     found: set[str] = set()
     findings = []
-    if "keypoint_confidence" in strides:  # keypoint sources; a sensor's certainty is in its stride count
-        kp_conf = float(strides["keypoint_confidence"].mean()) if len(strides) else 0.0
-        kp_factor = float(np.clip(0.2 + 0.8 * (kp_conf - 0.3) / 0.5, 0.2, 1.0))
-    else:
-        kp_factor = 1.0
-    n_factor = min(1.0, len(strides) / FULL_CONFIDENCE_STRIDES)
+    rule = kb.cutoffs["confidence"]
+    factors = _evidence_factors(strides, rule)
     for fault in kb.faults:
         conds, mode = (fault["all"], all) if "all" in fault else (fault["any"], any)
         results = [_evaluate(c, summary, strides, kb, found) for c in conds]
@@ -94,14 +101,14 @@ def assess(summary: dict, strides: pd.DataFrame, kb: Knowledge) -> list[dict]:
             continue
         met = [r for r in results if r[0]]
         share = min(r[2] for r in met) if mode is all else max(r[2] for r in met)
-        conf = n_factor * share * kp_factor
+        conf = factors * share
         found.add(fault["id"])
         findings.append({
             "id": fault["id"],
             "title": fault["title"],
             "evidence": [r[1] for r in met if r[1]],
             "confidence": round(conf, 2),
-            "confidence_label": confidence_label(conf),
+            "confidence_label": confidence_label(conf, rule["labels"]),
             "why": fault["why"],
             "sources": [kb.sources[s] for s in fault["sources"]],
             "drills": [{"id": d, **{k: kb.drills[d][k] for k in ("name", "how")}} for d in fault["drills"]],

@@ -14,17 +14,15 @@ import xarray as xr
 from ..dataset import point
 from . import angles
 
-# Altman & Davis 2012 (Gait Posture 35:298): foot-strike angle thresholds, deg
-REARFOOT_ABOVE_DEG = 8.0
-FOREFOOT_BELOW_DEG = -1.6
 
-
-def strike_pattern(angle_deg: float) -> str:
+def strike_pattern(angle_deg: float, cutoffs: dict) -> str:
+    """rearfoot, midfoot or forefoot from the foot-strike angle (the knowledge base's
+    ``cutoffs.foot_strike``: Altman & Davis 2012, Gait Posture 35:298, 8.0 and -1.6 deg)."""
     if not np.isfinite(angle_deg):
         return ""
-    if angle_deg > REARFOOT_ABOVE_DEG:
+    if angle_deg > cutoffs["rearfoot_above_deg"]:
         return "rearfoot"
-    if angle_deg < FOREFOOT_BELOW_DEG:
+    if angle_deg < cutoffs["forefoot_below_deg"]:
         return "forefoot"
     return "midfoot"
 
@@ -79,9 +77,10 @@ def temporal_metrics(ic: float, to: float, contra_ic: float, end: float, speed_m
 
 
 def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: float,
-                   speed_mps: float | None, series: dict[str, np.ndarray] | None = None
-                   ) -> pd.DataFrame:
-    """Fill the stride table with every side-view metric."""
+                   speed_mps: float | None, series: dict[str, np.ndarray] | None = None, *,
+                   strike: dict) -> pd.DataFrame:
+    """Fill the stride table with every side-view metric; ``strike``: the foot-strike cut-offs
+    (``cutoffs.foot_strike`` of the knowledge base)."""
     t = motion["time"].values
     s = series or per_frame_series(motion)
     hip = point(motion, "mid_hip")
@@ -109,7 +108,7 @@ def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: floa
         r["overstride_pct_leg"] = 100 * over / leg_length_m
         r["shank_angle_ic_deg"] = _at(t, s[f"{f}_shank_angle_deg"], ic)
         r["foot_strike_angle_deg"] = _at(t, s[f"{f}_foot_angle_deg"], ic)
-        r["foot_strike_pattern"] = strike_pattern(r["foot_strike_angle_deg"])
+        r["foot_strike_pattern"] = strike_pattern(r["foot_strike_angle_deg"], strike)
         knee = s[f"{f}_knee_flexion_deg"]
         r["knee_flexion_ic_deg"] = _at(t, knee, ic)
         r["knee_flexion_stance_peak_deg"] = _window(t, knee, ic, to, np.max)

@@ -173,10 +173,10 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
     measured, treadmill = running_speed(sag, events)
     speed = settings.speed_mps or measured
     series = _series(trial, motion, sag)
-    strides, series = gait_metrics(sag, events, leg_m, speed if np.isfinite(speed) else None, series)
+    strides, series = gait_metrics(sag, events, leg_m, speed if np.isfinite(speed) else None, kb, series)
     t = sag["time"].values
     checks.check_strides(strides, len(events), float(t[-1] - t[0]), warnings, checks.ground_fraction(sag, leg_m),
-                         min_strides=1)
+                         kb.cutoffs["walking"], min_strides=1)
     if len(strides) and trial.pelvis_axes is not None:
         standing = (pelvis.angles_deg(trial.static_pelvis_axes[None]) if trial.static_pelvis_axes is not None
                     else None)

@@ -74,10 +74,10 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge,
     leg_m = scene.height_m * LEG_FRACTION_OF_HEIGHT
     detector = ContactDetector()
     events = detector.detect(sag, leg_m).events_
-    strides, series = gait_metrics(sag, events, leg_m, settings.speed_mps)
+    strides, series = gait_metrics(sag, events, leg_m, settings.speed_mps, kb)
     t = sag["time"].values
     checks.check_strides(strides, len(events), float(t[-1] - t[0]) if len(t) else 0.0, warnings,
-                         checks.ground_fraction(sag, leg_m))
+                         checks.ground_fraction(sag, leg_m), kb.cutoffs["walking"])
     if not scene.treadmill and settings.speed_mps:
         warnings.append("The runner travels across the frame (overground), yet --speed was given; "
                         "step lengths use the given speed.")
