@@ -12,7 +12,7 @@ import os
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -145,29 +145,43 @@ def _print_result(out_dir: Path) -> None:
     out.print(f"Report: {out_dir / 'report.html'}")
 
 
+# options the analyze and batch commands share, and the lab trial's
+SexOption = Annotated[Optional[str], typer.Option("--sex", help="m or f, for sex-specific reference ranges.")]
+ReferencesOption = Annotated[Optional[Path], typer.Option(
+    "--references", help="TOML file of your own reference ranges and fault thresholds.")]
+ColumnsOption = Annotated[Optional[str], typer.Option(
+    "--columns", help="Sensor CSV: which column is which, e.g. time=ts,acc_x=AX,acc_y=AY,acc_z=AZ,gyr_x=GX.")]
+UnitsOption = Annotated[Optional[str], typer.Option(
+    "--units", help="Sensor CSV: units when not detected, e.g. acc=m/s2,gyr=rad/s,time=ms.")]
+RateOption = Annotated[Optional[float], typer.Option(
+    "--rate", help="Sensor CSV without a time column: sampling rate (Hz).")]
+# a lab trial's companions
+ForcesOption = Annotated[Optional[Path], typer.Option("--forces", help=(
+    "Lab trial: force file (OpenSim GRF .mot, force table, C3D) (default: in the C3D or beside the trial)."))]
+StaticOption = Annotated[Optional[Path], typer.Option("--static", help=(
+    "Lab trial: static (standing) trial (default: the one static file beside the trial)."))]
+MarkersOption = Annotated[Optional[Path], typer.Option("--markers", help=(
+    "Lab trial: marker mapping file (YAML/TOML) for a marker set runform does not know."))]
+
+
 @app.command()
 def analyze(
     video: Path = typer.Argument(..., help="Side-view running video (mp4, mov, mkv, avi...) or a lab "
                                  "trial (C3D, TRC, marker table)."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: <video name>-runform]."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: <video name>-runform)."),
     height: Optional[float] = typer.Option(None, "--height", help="Runner's height in metres, e.g. 1.78."),
     speed: Optional[str] = typer.Option(None, "--speed", help="Treadmill speed: m/s (3.2), 12kmh, 7.5mph or 5:00/km."),
-    sex: Optional[str] = typer.Option(None, "--sex", help="m or f, for sex-specific reference ranges."),
+    sex: SexOption = None,
     start: float = typer.Option(0.0, "--start", help="Analyse from this time (s)."),
     end: Optional[float] = typer.Option(None, "--end", help="Analyse up to this time (s)."),
-    references: Optional[Path] = typer.Option(None, "--references", help="TOML file of your own reference ranges."),
+    references: ReferencesOption = None,
     video_out: bool = typer.Option(True, "--video/--no-video", help="Write annotated.mp4."),
-    forces: Optional[Path] = typer.Option(None, "--forces", help="Lab trial: force file (OpenSim GRF .mot, "
-                                          "force table, C3D) [default: in the C3D or beside the trial]."),
-    static: Optional[Path] = typer.Option(None, "--static", help="Lab trial: static (standing) trial "
-                                          "[default: the one static file beside the trial]."),
-    markers: Optional[Path] = typer.Option(None, "--markers", help="Lab trial: marker mapping file (YAML/TOML) "
-                                           "for a marker set runform does not know."),
-    columns: Optional[str] = typer.Option(None, "--columns", help="Sensor CSV: which column is which, e.g. "
-                                          "time=ts,acc_x=AX,acc_y=AY,acc_z=AZ,gyr_x=GX,gyr_y=GY,gyr_z=GZ."),
-    units: Optional[str] = typer.Option(None, "--units", help="Sensor CSV: units when not detected, e.g. "
-                                        "acc=m/s2,gyr=rad/s,time=ms."),
-    rate: Optional[float] = typer.Option(None, "--rate", help="Sensor CSV without a time column: sampling rate (Hz)."),
+    forces: ForcesOption = None,
+    static: StaticOption = None,
+    markers: MarkersOption = None,
+    columns: ColumnsOption = None,
+    units: UnitsOption = None,
+    rate: RateOption = None,
     standing: Optional[str] = typer.Option(None, "--standing", help="Sensor CSV: START:END seconds of standing "
                                            "still, for pelvic tilt relative to standing."),
 ):
@@ -206,19 +220,19 @@ def batch(
     out_dir: Path = typer.Option(Path("runform-batch"), "--out", "-o", help="Batch folder: status.csv, "
                                  "strides.parquet, recordings.parquet and one folder per recording."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler, "
-                                            "e.g. tcp://10.0.0.5:8786 [default: a local cluster on this machine]."),
+                                            "e.g. tcp://10.0.0.5:8786 (default: a local cluster on this machine)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Local cluster: worker processes "
-                                          "[default: one per core]."),
+                                          "(default: one per core)."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with per-recording details: "
                                             "file,athlete,date,height,speed,sex."),
     height: Optional[float] = typer.Option(None, "--height", help="Runner's height in metres, for all recordings."),
     speed: Optional[str] = typer.Option(None, "--speed", help="Treadmill speed for all recordings (3.2, 12kmh...)."),
-    sex: Optional[str] = typer.Option(None, "--sex", help="m or f, for sex-specific reference ranges."),
-    references: Optional[Path] = typer.Option(None, "--references", help="TOML file of your own reference ranges."),
+    sex: SexOption = None,
+    references: ReferencesOption = None,
     video_out: bool = typer.Option(False, "--video/--no-video", help="Write annotated.mp4 for each video."),
-    columns: Optional[str] = typer.Option(None, "--columns", help="Sensor CSVs: which column is which."),
-    units: Optional[str] = typer.Option(None, "--units", help="Sensor CSVs: units when not detected."),
-    rate: Optional[float] = typer.Option(None, "--rate", help="Sensor CSVs without a time column: rate (Hz)."),
+    columns: ColumnsOption = None,
+    units: UnitsOption = None,
+    rate: RateOption = None,
     db: Optional[str] = typer.Option(None, "--db", help="Also store each result as a session in this database "
                                      "(the web app's): sqlite:///path.db or postgresql://user:pass@host/db."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again the recordings that failed "
@@ -305,9 +319,9 @@ def serve(
                              "an access token."),
     port: int = typer.Option(8000, "--port", help="Port."),
     db: Optional[str] = typer.Option(None, "--db", help="Database: sqlite:///path.db or "
-                                     "postgresql://user:pass@host/db [default: runform.db in the data folder]."),
+                                     "postgresql://user:pass@host/db (default: runform.db in the data folder)."),
     data: Optional[Path] = typer.Option(None, "--data", help="Folder for uploads and outputs "
-                                        "[default: $RUNFORM_HOME or ~/.local/share/runform]."),
+                                        "(default: $RUNFORM_HOME or ~/.local/share/runform)."),
     token: Optional[str] = typer.Option(None, "--token", help="Access token (generated when listening beyond "
                                         "loopback and not given)."),
     max_upload_mb: float = typer.Option(2048, "--max-upload-mb", help="Largest upload accepted (MB)."),
@@ -351,7 +365,7 @@ def demo(
 
 @app.command()
 def validate(
-    mocap_dir: Optional[Path] = typer.Argument(None, help="Folder of lab data sets [default: shared/data/mocap]."),
+    mocap_dir: Optional[Path] = typer.Argument(None, help="Folder of lab data sets (default: shared/data/mocap)."),
     out_dir: Path = typer.Option(Path("runform-validation"), "--out", "-o", help="Where to write validation.md/json."),
 ):
     """Check runform against force plates and 3D markers on every lab trial with force data and

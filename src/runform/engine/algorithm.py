@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 
 
 class Algorithm:
+    """Subclasses are ``@dataclasses.dataclass(kw_only=True)``: their fields are the parameters."""
+
     def get_params(self) -> dict:
-        sig = inspect.signature(type(self).__init__)
-        return {n: getattr(self, n) for n, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY}
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -26,6 +26,8 @@ Fukuchi et al. 2017 trials played no part in setting them
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -35,6 +37,7 @@ from .dataset import point
 from .dsp import peaks
 
 
+@dataclass(kw_only=True)
 class ContactDetector(Algorithm):
     """Detect each foot's ground contacts; results in ``events_`` (one row per contact) and
     ``reach_`` (each foot's reach ahead of the mid-hip, per frame).
@@ -47,20 +50,17 @@ class ContactDetector(Algorithm):
     to be in swing.
     """
 
-    def __init__(self, *, ic_delay_s: float = 0.029, to_clearance_s: float = 0.006,
-                 min_clearance_leg: float = 0.01,
-                 min_stride_s: float = 0.45, min_reach_leg: float = 0.15,
-                 max_contact_s: float = 0.6, stance_speed_window_s: tuple[float, float] = (0.03, 0.12),
-                 toe_floor_window_s: tuple[float, float] = (0.07, 0.14), toe_rise_leg: float = 0.05):
-        self.ic_delay_s = ic_delay_s
-        self.to_clearance_s = to_clearance_s
-        self.min_clearance_leg = min_clearance_leg
-        self.min_stride_s = min_stride_s
-        self.min_reach_leg = min_reach_leg
-        self.max_contact_s = max_contact_s
-        self.stance_speed_window_s = stance_speed_window_s
-        self.toe_floor_window_s = toe_floor_window_s
-        self.toe_rise_leg = toe_rise_leg
+    # initial contact
+    ic_delay_s: float = 0.029
+    min_stride_s: float = 0.45
+    min_reach_leg: float = 0.15
+    # toe-off: the clearance scales with the running speed read in early stance
+    to_clearance_s: float = 0.006
+    stance_speed_window_s: tuple[float, float] = (0.03, 0.12)
+    min_clearance_leg: float = 0.01
+    max_contact_s: float = 0.6
+    toe_floor_window_s: tuple[float, float] = (0.07, 0.14)
+    toe_rise_leg: float = 0.05
 
     def detect(self, motion: xr.Dataset, leg_length_m: float) -> "ContactDetector":
         t = motion["time"].values

@@ -36,6 +36,8 @@ in-sample: docs/imu.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -98,6 +100,7 @@ def _crossing(x: np.ndarray, i: int, level: float) -> float:
     return i + ((level - x[i]) / d if d else 0.0)
 
 
+@dataclass(kw_only=True)
 class SacralEventDetector(Algorithm):
     """Contacts from the vertical (and forward) specific force of a pelvis sensor.
 
@@ -113,16 +116,13 @@ class SacralEventDetector(Algorithm):
     value a flight may have.
     """
 
-    def __init__(self, *, rise_g: float = 0.3, lowpass_hz: float = 20.0, impact_window_s: float = 0.05,
-                 impact_tolerance_s: float = 0.015, impact_lowpass_hz: float = 40.0, bridge_s: float = 0.025,
-                 max_flight_g: float = 0.6):
-        self.rise_g = rise_g
-        self.lowpass_hz = lowpass_hz
-        self.impact_window_s = impact_window_s
-        self.impact_tolerance_s = impact_tolerance_s
-        self.impact_lowpass_hz = impact_lowpass_hz
-        self.bridge_s = bridge_s
-        self.max_flight_g = max_flight_g
+    rise_g: float = 0.3
+    lowpass_hz: float = 20.0
+    impact_window_s: float = 0.05
+    impact_tolerance_s: float = 0.015
+    impact_lowpass_hz: float = 40.0
+    bridge_s: float = 0.025
+    max_flight_g: float = 0.6
 
     def detect(self, t: np.ndarray, vertical_g: np.ndarray, forward_g: np.ndarray | None = None
                ) -> SacralEventDetector:
