@@ -129,11 +129,11 @@ class _StageDisplay:
 def _print_result(out_dir: Path) -> None:
     import json
 
+    from .engine.assess.knowledge import load_knowledge
+
     s = json.loads((out_dir / "summary.json").read_text())
     m = s["metrics"]
-    pick = ["cadence_spm", "ground_contact_ms", "trunk_lean_deg", "overstride_pct_leg",
-            "knee_flexion_ic_deg", "hip_extension_peak_deg", "pelvic_tilt_deg", "pelvic_rotation_rom_deg",
-            "pelvic_drop_deg"]
+    pick = load_knowledge().key_metrics
     out.print(f"[bold]runform[/] {s['n_strides']} strides analysed")
     for k in pick:
         if k in m and m[k]["median"] is not None:

@@ -5,18 +5,16 @@ from __future__ import annotations
 import math
 from html import escape
 
+
+def _key_metrics() -> tuple:
+    from ...engine.assess.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    return tuple((m, kb.metrics[m]["label"], kb.metrics[m]["unit"]) for m in kb.key_metrics)
+
+
 # the metrics an athlete's page follows, in the order shown (those a session lacks are left out)
-KEY_METRICS = (
-    ("trunk_lean_deg", "Trunk lean", "deg"),
-    ("cadence_spm", "Cadence", "steps/min"),
-    ("overstride_pct_leg", "Overstride", "% leg"),
-    ("ground_contact_ms", "Contact time", "ms"),
-    ("vertical_oscillation_cm", "Vertical oscillation", "cm"),
-    ("knee_flexion_ic_deg", "Knee flexion at contact", "deg"),
-    ("hip_extension_peak_deg", "Hip extension", "deg"),
-    ("pelvic_rotation_rom_deg", "Pelvic rotation", "deg"),
-    ("pelvic_drop_deg", "Pelvic drop", "deg"),
-)
+KEY_METRICS = _key_metrics()
 
 
 def trend_svg(values: list[float | None], labels: list[str], unit: str, width: int = 360, height: int = 120) -> str:
