@@ -49,3 +49,13 @@ def sample_analysis(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_summary(sample_analysis) -> dict:
     return json.loads((sample_analysis / "summary.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def validation(tmp_path_factory) -> dict:
+    """`runform validate` on the lab data (with the sensor validation), once per test session."""
+    out = tmp_path_factory.mktemp("validate")
+    res = run_cli("validate", str(MOCAP_DIR), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "IC, kinematic on 3D markers" in res.stdout
+    return json.loads((out / "validation.json").read_text())

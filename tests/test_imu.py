@@ -22,15 +22,14 @@ HAMNER = MOCAP_DIR / "hamner2013" / "subject01"
 
 
 @pytest.fixture(scope="module")
-def validation(tmp_path_factory):
-    from runform.validation.imu_accuracy import imu_validation
-    from runform.validation.testbed import load_trials
+def imu_validation(validation):
+    """The sensor part of `runform validate` (conftest's one run of it): the Alcantara treadmill
+    set, the virtual sacral IMU on the treadmill lab trials, the long hip recording."""
+    return validation["imu"]
 
-    return imu_validation(IMU, load_trials(MOCAP_DIR))
 
-
-def test_contacts_against_treadmill_force(validation):
-    s = validation["summary"]
+def test_contacts_against_treadmill_force(imu_validation):
+    s = imu_validation["summary"]
     assert s["cadence_spm"]["n_conditions"] == 31
     assert s["contacts_matched"][0] >= 0.8 * s["contacts_matched"][1]
     assert s["contact_ms"]["median"] <= 15
@@ -38,18 +37,18 @@ def test_contacts_against_treadmill_force(validation):
     assert s["cadence_spm"]["max_abs_error"] <= 1
 
 
-def test_pelvis_ranges_from_a_virtual_sacral_imu(validation):
-    p = validation["summary"]["pelvis_rom_deg"]
+def test_pelvis_ranges_from_a_virtual_sacral_imu(imu_validation):
+    p = imu_validation["summary"]["pelvis_rom_deg"]
     for k in ("tilt", "obliquity", "rotation"):
         assert p[k]["n_strides"] >= 250
         assert p[k]["per_stride_median"] <= 2, k
         assert p[k]["worst_trial_median"] <= 2, k
-    feet = validation["summary"]["feet"]
+    feet = imu_validation["summary"]["feet"]
     assert feet["assigned"] >= 150 and feet["correct"] / feet["assigned"] >= 0.95
 
 
-def test_long_hip_recording_step_count(validation):
-    a = validation["summary"]["adept"]
+def test_long_hip_recording_step_count(imu_validation):
+    a = imu_validation["summary"]["adept"]
     assert a["exit_code"] == 0
     assert abs(a["difference_pct"]) <= 2
     assert a["running_s"] > 900  # most of the 25 minutes is running; stops are skipped

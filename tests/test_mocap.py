@@ -19,15 +19,6 @@ HAMNER = MOCAP_DIR / "hamner2013" / "subject01"
 FUKUCHI = MOCAP_DIR / "fukuchi_rbds"
 
 
-@pytest.fixture(scope="module")
-def validation(tmp_path_factory):
-    out = tmp_path_factory.mktemp("validate")
-    res = run_cli("validate", str(MOCAP_DIR), "--out", str(out))
-    assert res.returncode == 0, res.stderr
-    assert "IC, kinematic on 3D markers" in res.stdout
-    return json.loads((out / "validation.json").read_text())
-
-
 def test_kinematic_events_on_markers_against_force_plates(validation):
     s = validation["summary"]
     assert s["n_trials"] >= 12

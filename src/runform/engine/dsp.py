@@ -118,3 +118,11 @@ def theil_sen_slope(x: np.ndarray, y: np.ndarray, max_points: int = 1500, seed: 
     dx = x[j] - x[i]
     ok = dx != 0
     return float(np.median((y[j] - y[i])[ok] / dx[ok])) if ok.any() else 0.0
+
+
+def lowpass(x: np.ndarray, cutoff_hz: float, rate_hz: float, order: int = 2) -> np.ndarray:
+    """Zero-lag Butterworth low-pass of a signal (missing samples read as its mean); unchanged
+    when the cut-off is at or above 0.45 of the rate."""
+    if cutoff_hz >= 0.45 * rate_hz:
+        return x.copy()
+    return filtfilt(butter_lowpass(order, cutoff_hz, rate_hz), np.nan_to_num(x, nan=float(np.nanmean(x))))

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ...engine.algorithm import Algorithm
-from ...engine.dsp import butter_lowpass, filtfilt, peaks
+from ...engine.dsp import lowpass, peaks
 
 
 def _autocorrelation(x: np.ndarray) -> np.ndarray:
@@ -88,12 +88,6 @@ def _bridge(mask: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _lowpass(x: np.ndarray, cutoff_hz: float, rate_hz: float) -> np.ndarray:
-    if cutoff_hz >= 0.45 * rate_hz:
-        return x.copy()
-    return filtfilt(butter_lowpass(2, cutoff_hz, rate_hz), np.nan_to_num(x, nan=float(np.nanmean(x))))
-
-
 def _crossing(x: np.ndarray, i: int, level: float) -> float:
     """Fractional index between i and i+1 where x crosses level."""
     d = x[i + 1] - x[i]
@@ -134,8 +128,8 @@ class SacralEventDetector(Algorithm):
         if not np.isfinite(period):
             self.events_ = pd.DataFrame(columns=cols)
             return self
-        x = _lowpass(vertical_g, self.lowpass_hz, rate)
-        bump = _lowpass(vertical_g, 1.5 / period, rate)
+        x = lowpass(vertical_g, self.lowpass_hz, rate)
+        bump = lowpass(vertical_g, 1.5 / period, rate)
         pk = peaks(bump, max(1, int(0.6 * period * rate)), 0.3)
         self.step_times_s_ = t[pk]  # one loading bump per step, with or without a clean flight
         rows = []
@@ -174,8 +168,8 @@ class SacralEventDetector(Algorithm):
 
     def _impacts(self, t, rate, ic, vertical_g, forward_g) -> np.ndarray:
         cut = self.impact_lowpass_hz
-        sig = -np.gradient(_lowpass(forward_g, cut, rate)) if forward_g is not None and np.isfinite(
-            forward_g).mean() > 0.9 else np.gradient(_lowpass(vertical_g, cut, rate))
+        sig = -np.gradient(lowpass(forward_g, cut, rate)) if forward_g is not None and np.isfinite(
+            forward_g).mean() > 0.9 else np.gradient(lowpass(vertical_g, cut, rate))
         w = int(round(self.impact_window_s * rate))
         out = np.full(len(ic), np.nan)
         for j, tc in enumerate(ic):

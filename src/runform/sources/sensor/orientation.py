@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...engine.dsp import lowpass
 from ...engine.pelvis_axes import angles_deg
-from .events import _lowpass
 
 FUSION_GAIN = 0.05
 HEADING_SMOOTH_HZ = 0.7
@@ -91,8 +91,8 @@ def pelvis_axes(R: np.ndarray, align: np.ndarray, rate_hz: float) -> np.ndarray:
     P = np.einsum("tij,jk->tik", R, align)  # pelvis axes in earth coordinates
     fwd = P[:, :, 0].copy()
     fwd[:, 2] = 0.0
-    c = _lowpass(fwd[:, 0], HEADING_SMOOTH_HZ, rate_hz)
-    s = _lowpass(fwd[:, 1], HEADING_SMOOTH_HZ, rate_hz)
+    c = lowpass(fwd[:, 0], HEADING_SMOOTH_HZ, rate_hz)
+    s = lowpass(fwd[:, 1], HEADING_SMOOTH_HZ, rate_hz)
     n = np.hypot(c, s)
     x = np.stack([c / n, s / n, np.zeros_like(c)], 1)
     y = np.broadcast_to(np.array([0.0, 0.0, 1.0]), x.shape)
