@@ -2,8 +2,7 @@
 
 ``position(time, keypoint, space)`` and ``confidence(time, keypoint)`` on one
 real time axis in seconds, with attrs ``fps``, ``source``, ``space_unit``,
-``vertical_axis``, ``progression_axis`` (the layout of the ``movement``
-package's poses datasets).
+``vertical_axis``, ``progression_axis``.
 
 Video poses arrive in image pixels (``space = x, y``; y points down). After
 :func:`runform.sources.video.scene.to_sagittal` the same structure holds the

@@ -1,4 +1,4 @@
-"""Per-stride pelvis metrics from 3D pelvis angles (mocap now; a pelvis sensor later).
+"""Per-stride pelvis metrics from 3D pelvis angles (lab markers or a pelvis-worn sensor).
 
 Input: per-frame tilt, obliquity and rotation in degrees (signs of
 ``runform.engine.pelvis_axes``: tilt anterior positive, obliquity positive when the
