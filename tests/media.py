@@ -75,3 +75,16 @@ def remux_copy(src: Path, dst: Path, tag: str) -> Path:
             packet.stream = s_out
             out.mux(packet)
     return dst
+
+
+def tilted_frames(src: Path, deg: float):
+    """The frames of a real video turned by ``deg`` (counter-clockwise on screen, as a camera rolled
+    clockwise would see it) about the centre, zoomed just enough that no empty corner shows."""
+    import cv2
+
+    for img in sample_frames(src):
+        h, w = img.shape[:2]
+        r = np.radians(abs(deg))
+        zoom = max(np.cos(r) + h / w * np.sin(r), np.cos(r) + w / h * np.sin(r))
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, zoom)
+        yield cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR)

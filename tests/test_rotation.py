@@ -52,3 +52,20 @@ def test_a_turned_runner_is_stood_upright(tmp_path, sample_summary, name, frames
     ref = sample_summary["metrics"]
     for m in ("cadence_spm", "trunk_lean_deg", "overstride_pct_leg", "knee_flexion_ic_deg", "ground_contact_ms"):
         assert abs(s["metrics"][m]["median"] - ref[m]["median"]) <= max(ref[m]["iqr"], 1.0), (name, m)
+
+
+@pytest.mark.parametrize("deg", [4.0, -4.0])
+def test_a_rolled_camera_moves_true_vertical_not_the_trunk_lean(tmp_path, sample_summary, deg):
+    """The sample's pixels turned by 4 deg each way (zoomed so no empty corner shows): true vertical
+    follows the turn within 0.5 deg, the trunk lean changes by less than 1 deg (issue 14)."""
+    from media import tilted_frames
+
+    p = write_video(tmp_path / "rolled.mp4", tilted_frames(SAMPLE, deg))
+    res = run_cli("analyze", str(p), "--out", str(tmp_path / "out"), "--height", "1.75", "--speed", "3.0",
+                  "--no-video")
+    assert res.returncode == 0, res.stderr
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    moved = s["scene"]["true_vertical_deg"] - sample_summary["scene"]["true_vertical_deg"]
+    assert abs(moved + deg) <= 0.5, s["scene"]  # turned counter-clockwise: the top goes left
+    lean = s["metrics"]["trunk_lean_deg"]["median"] - sample_summary["metrics"]["trunk_lean_deg"]["median"]
+    assert abs(lean) < 1.0, lean

@@ -81,7 +81,7 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
     try:
         settings = Settings(height_m=kw["height"], speed_mps=parse_speed(kw["speed"]), sex=kw["sex"],
                             start_s=kw["start"], end_s=kw["end"], references=kw["references"],
-                            annotated_video=kw["video"])
+                            annotated_video=kw["video"], vertical=kw["vertical"])
         with _StageDisplay() as display:
             written = analyze(video_path, out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
                               markers=kw.get("markers"), imu=kw.get("imu"), progress=display)
@@ -155,6 +155,9 @@ UnitsOption = Annotated[Optional[str], typer.Option(
     "--units", help="Sensor CSV: units when not detected, e.g. acc=m/s2,gyr=rad/s,time=ms.")]
 RateOption = Annotated[Optional[float], typer.Option(
     "--rate", help="Sensor CSV without a time column: sampling rate (Hz).")]
+VerticalOption = Annotated[str, typer.Option("--vertical", help=(
+    "Video: what true vertical is: auto (the scene's vertical edges, else the floor line), scene, floor, "
+    "image (the camera was level) or the degrees it leans, + = top towards image-right."))]
 # a lab trial's companions
 ForcesOption = Annotated[Optional[Path], typer.Option("--forces", help=(
     "Lab trial: force file (OpenSim GRF .mot, force table, C3D) (default: in the C3D or beside the trial)."))]
@@ -175,6 +178,7 @@ def analyze(
     start: float = typer.Option(0.0, "--start", help="Analyse from this time (s)."),
     end: Optional[float] = typer.Option(None, "--end", help="Analyse up to this time (s)."),
     references: ReferencesOption = None,
+    vertical: VerticalOption = "auto",
     video_out: bool = typer.Option(True, "--video/--no-video", help="Write annotated.mp4."),
     forces: ForcesOption = None,
     static: StaticOption = None,
@@ -194,7 +198,7 @@ def analyze(
     except Exception as e:
         _fail(e)
     _run(video, out_dir, height=height, speed=speed, sex=sex, start=start, end=end,
-         references=str(references) if references else None, video=video_out,
+         references=str(references) if references else None, video=video_out, vertical=vertical,
          forces=forces, static=static, markers=markers,
          imu={"columns": columns, "units": units, "rate_hz": rate, "standing_s": window})
 
@@ -360,7 +364,7 @@ def demo(
     """Analyse the bundled sample (a 12 s treadmill run filmed from the side)."""
     sample = Path(str(resources.files("runform.samples").joinpath("treadmill_side.mp4")))
     _run(sample, out_dir, height=None, speed=None, sex=None, start=0.0, end=None, references=None,
-         video=video_out)
+         video=video_out, vertical="auto")
 
 
 @app.command()

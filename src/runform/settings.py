@@ -57,6 +57,23 @@ def parse_date(text: str | None) -> date | None:
         raise UsageError(f"Date '{text}' is not YYYY-MM-DD.", "Give e.g. 2026-03-02.") from None
 
 
+VERTICAL_MODES = ("auto", "scene", "floor", "image")
+
+
+def _check_vertical(mode: str) -> None:
+    if mode in VERTICAL_MODES:
+        return
+    try:
+        deg = float(mode)
+    except (TypeError, ValueError):
+        raise UsageError(f"--vertical '{mode}' is not one of {', '.join(VERTICAL_MODES)} or a number of degrees.",
+                         "auto finds true vertical from the scene's vertical edges (else the floor line); "
+                         "image trusts the camera was level; 2.5 says true vertical leans 2.5 deg, top to the right.") from None
+    if not -45 <= deg <= 45:
+        raise UsageError(f"--vertical {deg:g}: true vertical must lean less than 45 deg in the picture.",
+                         "Give the lean of a vertical edge near the runner, + = top towards image-right.")
+
+
 @dataclass(frozen=True)
 class Settings:
     height_m: float | None = None
@@ -67,6 +84,7 @@ class Settings:
     references: str | None = None
     annotated_video: bool = True
     workers: int | None = None
+    vertical: str = "auto"  # video: auto, scene, floor, image, or degrees (+ = top towards image-right)
 
     def __post_init__(self):
         if self.height_m is not None and not 1.0 <= self.height_m <= 2.3:
@@ -76,6 +94,7 @@ class Settings:
             raise UsageError(f"--sex must be 'm' or 'f', not '{self.sex}'.")
         if self.start_s < 0 or (self.end_s is not None and self.end_s <= self.start_s):
             raise UsageError("--end must be after --start, and --start at least 0.")
+        _check_vertical(self.vertical)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import xarray as xr
@@ -25,8 +26,14 @@ from .decode import VideoInfo
 from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
 from .scene import analyse_scene, to_sagittal
 from .upright import body_axis_deg, turn_points, upright_turns
+from .vertical import Vertical, choose, scene_vertical
 
 VIDEO_ADVICE = "A longer clip from a fixed camera square to the side gives reliable figures."
+# metrics measured against true vertical (angles.py's _from_vertical, and the horizontal of overstride)
+AGAINST_VERTICAL = ("trunk_lean_deg", "trunk_lean_midstance_deg", "head_forward_deg", "body_line_deg",
+                    "shank_angle_ic_deg", "overstride_cm", "overstride_ankle_cm", "overstride_pct_leg")
+UNSURE_VERTICAL_DEG = 2.0  # from this uncertainty of true vertical, findings on those metrics are low
+LOW_CONFIDENCE = 0.35
 
 
 def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pose_settings: PoseSettings,
@@ -45,7 +52,8 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
         warnings.append(f"The runner was {'upside down' if turns == 2 else 'sideways'} in the picture; the video "
                         f"was turned {90 * turns} deg clockwise to stand them upright (its rotation tag, if any, "
                         "is wrong).")
-    analysis = analyze_motion(motion, settings, kb, warnings)
+    scene_v = scene_vertical(video, times, xy, turns) if settings.vertical in ("auto", "scene") else None
+    analysis = analyze_motion(motion, settings, kb, warnings, scene_v)
     analysis.summary.update({
         "source": {"type": "video", "file": video.name, "sha256": pose_info["video_sha256"],
                    "width": info.width, "height": info.height, "fps_nominal": round(info.fps, 3),
@@ -59,12 +67,16 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
     return finish(analysis, settings.as_dict())
 
 
-def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge,
-                   warnings: list[str]) -> Analysis:
-    """Clean the keypoints, find the scene (direction, tilt, scale), then contacts and the engine."""
+def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnings: list[str],
+                   scene_v: Vertical | None = None) -> Analysis:
+    """Clean the keypoints, find the scene (direction, true vertical, scale), then contacts and
+    the engine. ``scene_v``: true vertical from the video's edges, when it has been looked for."""
     cleaned, clean_report = clean(motion)
     warnings += video_checks.check_view(cleaned)
     scene = analyse_scene(cleaned, settings.height_m)
+    vertical, notes = choose(settings.vertical, scene_v, scene.tilt_deg, scene.treadmill)
+    warnings += notes
+    scene = replace(scene, vertical_deg=vertical.deg)
     warnings += video_checks.check_identity_jumps(cleaned, scene.leg_length_px)
     if not settings.height_m:
         warnings.append("No --height given: distances (cm, m) assume a runner of "
@@ -83,7 +95,12 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge,
                         "step lengths use the given speed.")
     scene_info = {
         "running_direction": "image-right" if scene.direction > 0 else "image-left",
-        "camera_tilt_deg": round(scene.tilt_deg, 2),
+        "camera_tilt_deg": round(-vertical.deg, 2),
+        "true_vertical_deg": vertical.deg,
+        "vertical_cue": vertical.cue,
+        "vertical_uncertainty_deg": vertical.uncertainty_deg,
+        "vertical_edges": vertical.n_lines,
+        "floor_line_deg": round(scene.tilt_deg, 2),
         "treadmill": scene.treadmill,
         "leg_length_px": round(scene.leg_length_px, 1),
         "metres_per_px": round(scene.metres_per_px, 6),
@@ -91,7 +108,20 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge,
         "height_given": scene.height_given,
     }
     summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE)
+    _vertical_confidence(summary["faults"], vertical)
     summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
                    parameters={"contacts": {"detector": "ContactDetector", **detector.get_params()}},
                    duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings)
+
+
+def _vertical_confidence(faults: list[dict], vertical: Vertical) -> None:
+    """Findings on metrics measured against vertical are at most low confidence when true vertical
+    is uncertain (no vertical edge in view), and say why."""
+    if vertical.uncertainty_deg < UNSURE_VERTICAL_DEG:
+        return
+    for f in faults:
+        if any(e.get("metric") in AGAINST_VERTICAL for e in f["evidence"]) and f["confidence"] > LOW_CONFIDENCE:
+            f["confidence"], f["confidence_label"] = LOW_CONFIDENCE, "low"
+            f["confidence_note"] = (f"Measured against a vertical known only to about {vertical.uncertainty_deg:g} deg "
+                                    f"(taken from the {vertical.cue}): no vertical edge was in view.")

@@ -5,10 +5,16 @@
   low-foot velocity relative to the mid-hip over the whole clip gives the
   direction. When the hips themselves travel more than two leg lengths across
   the frame the clip is overground and the hips' travel gives it.
-* Camera roll ("tilt"): the feet on the ground trace the floor line. The
-  lowest foot samples of each ~stride-long window are fitted with one robust
-  line per foot (Theil-Sen, common slope); its angle is removed from every
-  angle by rotating the whole scene.
+* Floor line ("tilt"): the feet on the ground trace it. The lowest foot
+  samples of each ~stride-long window are fitted with one robust line per
+  foot (Theil-Sen, common slope).
+* Sagittal axes: x along the floor line (the running surface as the camera
+  sees it), y along true vertical at the runner (``vertical.py``: the scene's
+  vertical edges; without them, perpendicular to the floor line). A camera
+  that is only rolled turns both together; a treadmill seen at a slant tilts
+  the floor line by perspective while vertical stays, and the two axes then
+  meet at an angle other than 90 deg: heights stay relative to the floor
+  (contacts) and every angle is against true vertical.
 * Scale: from the runner's height (``--height``): hip-to-ankle length is
   0.491 x stature (thigh 0.245 + leg 0.246; Winter, Biomechanics and Motor
   Control of Human Movement, 4th ed., table 4.1). The 2D leg length is the sum
@@ -39,6 +45,7 @@ class SceneGeometry:
     floor_y_px: float  # image y of the floor line at x = 0 after rotation (y down)
     hip_travel_leg_lengths: float
     treadmill: bool
+    vertical_deg: float | None = None  # true vertical, + = top towards image-right; None: normal to the floor
 
 
 def _foot_low(ds: xr.Dataset, side: str) -> np.ndarray:
@@ -145,17 +152,21 @@ def analyse_scene(ds: xr.Dataset, height_m: float | None) -> SceneGeometry:
 
 
 def to_sagittal(ds: xr.Dataset, geo: SceneGeometry) -> xr.Dataset:
-    """Rotate out the camera roll, flip to the running direction, scale to metres.
+    """Image pixels in the sagittal axes (x along the floor line, y along true vertical), flipped to
+    the running direction and scaled to metres.
 
     Output: x forward (running direction), y up, y = 0 on the floor line.
     """
     pos = ds["position"].values
     x, y = pos[..., 0], pos[..., 1]
     th = np.radians(geo.tilt_deg)
-    # y-up coordinates relative to the floor line at x=0
+    v = -th if geo.vertical_deg is None else np.radians(geo.vertical_deg)
+    # y-up coordinates relative to the floor line at x=0, in the basis (floor, vertical)
     yu = -(y - geo.floor_y_px)
-    xr_ = x * np.cos(th) + yu * np.sin(th)
-    yr_ = -x * np.sin(th) + yu * np.cos(th)
+    ex, ey = np.array([np.cos(th), np.sin(th)]), np.array([np.sin(v), np.cos(v)])
+    det = ex[0] * ey[1] - ey[0] * ex[1]
+    xr_ = (x * ey[1] - yu * ey[0]) / det
+    yr_ = (yu * ex[0] - x * ex[1]) / det
     out = np.stack([geo.direction * xr_, yr_], axis=-1) * geo.metres_per_px
     res = ds.copy(data={"position": out, "confidence": ds["confidence"].values})
     res.attrs = dict(ds.attrs, space_unit="m", vertical_axis="y", vertical_up=1,

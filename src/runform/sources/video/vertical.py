@@ -1,0 +1,184 @@
+"""True vertical at the runner, from the scene's vertical edges.
+
+Every sagittal angle is measured against vertical. The floor line is level in
+the image only when the run is parallel to the image plane: a treadmill seen
+at a slant, or a camera above or below belt height, makes it slope by
+perspective while the camera is level. Vertical edges (door frames, cabinets,
+posts, machines) stay vertical under that turn and show the camera's roll and
+pitch directly.
+
+On ``N_FRAMES`` frames spread over the clip, with the runner's box (the pose's
+keypoints plus a margin) masked out, OpenCV's line segment detector finds the
+edges; those within ``MAX_TILT_DEG`` of the image vertical and longer than
+``MIN_LENGTH`` of the frame height are kept. Their common vanishing point is
+found by RANSAC on pairs (inliers: segments whose direction points at it
+within ``INLIER_DEG``, weighted by length) and refined by least squares; it is
+at infinity when the camera is level. True vertical at the runner is the
+direction from the runner's hips towards that point. Its uncertainty is the
+inliers' spread over the square root of the distinct edges (inliers per
+frame), at least ``MIN_UNCERTAINTY_DEG``.
+
+Angles follow ../shared/data/video/ANNOTATIONS.md: degrees from the image
+vertical, + = top towards image-right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+N_FRAMES = 12
+MAX_TILT_DEG = 25.0
+MIN_LENGTH = 0.04  # of the frame height
+INLIER_DEG = 1.0
+MIN_INLIERS = 12  # distinct edges over all frames, after RANSAC
+MIN_UNCERTAINTY_DEG = 0.2
+BORDER = 0.02  # segments this close (share of the frame) to its edges are the frame's, not the scene's
+FLOOR_UNCERTAINTY_DEG = 2.0  # a floor line under perspective: degrees off on a treadmill seen at a slant
+IMAGE_UNCERTAINTY_DEG = 2.0  # a camera held level by eye
+SLANT_NOTE_DEG = 2.0  # floor line against vertical edges beyond which the treadmill is seen at a slant
+
+
+@dataclass(frozen=True)
+class Vertical:
+    deg: float  # true vertical at the runner's hips, + = top towards image-right
+    uncertainty_deg: float
+    cue: str  # scene, floor, image, given
+    n_lines: int = 0
+
+
+def scene_vertical(video: Path, times: np.ndarray, xy: np.ndarray, turns: int) -> Vertical | None:
+    """True vertical at the runner from the scene's edges, or None when they are too few."""
+    segments, n_frames, hips = [], 0, []
+    for frame_xy, gray in _frames(video, times, xy, turns):
+        segments.append(_vertical_segments(gray, frame_xy))
+        hips.append(np.nanmean(frame_xy[[23, 24]], axis=0))
+        n_frames += 1
+    if not n_frames:
+        return None
+    seg = np.concatenate(segments)
+    if len(seg) < MIN_INLIERS:
+        return None
+    vp, inliers, resid = _vanishing_point(seg)
+    distinct = inliers.sum() / n_frames
+    if inliers.sum() < MIN_INLIERS or distinct < 2:
+        return None
+    hip = np.nanmedian(np.array(hips), axis=0)
+    spread = 1.4826 * float(np.median(resid[inliers]))
+    unc = max(MIN_UNCERTAINTY_DEG, spread / np.sqrt(distinct))
+    return Vertical(round(_direction_deg(vp, hip), 2), round(unc, 2), "scene", int(round(distinct)))
+
+
+def _frames(video: Path, times: np.ndarray, xy: np.ndarray, turns: int):
+    """(keypoints, grey image) at ``N_FRAMES`` times spread over the analysed clip, upright."""
+    import cv2
+
+    from .decode import iter_frames
+
+    ok = np.isfinite(xy[..., 0]).sum(1) >= 10
+    if ok.sum() < 2:
+        return
+    idx = np.flatnonzero(ok)[np.linspace(0, ok.sum() - 1, min(N_FRAMES, ok.sum())).round().astype(int)]
+    wanted = {round(float(times[i]), 4): i for i in idx}
+    pick = lambda t: round(t, 4) in wanted  # noqa: E731
+    for t, img in iter_frames(video, float(times[idx[0]]) - 1e-3, float(times[idx[-1]]) + 1e-3, select=pick,
+                              threads=True, turns=turns):
+        yield xy[wanted[round(t, 4)]], cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+
+
+def _vertical_segments(gray: np.ndarray, keypoints: np.ndarray) -> np.ndarray:
+    """Near-vertical segments (x1, y1, x2, y2) outside the runner's box and the frame's edges."""
+    import cv2
+
+    found = cv2.createLineSegmentDetector().detect(gray)[0]
+    if found is None:
+        return np.empty((0, 4))
+    s = found[:, 0].astype(float)
+    h, w = gray.shape
+    dx, dy = s[:, 2] - s[:, 0], s[:, 3] - s[:, 1]
+    tilt = (np.degrees(np.arctan2(dx, -dy)) + 90) % 180 - 90
+    mx, my = (s[:, 0] + s[:, 2]) / 2, (s[:, 1] + s[:, 3]) / 2
+    k = keypoints[np.isfinite(keypoints[:, 0])]
+    x0, y0 = k.min(0)
+    x1, y1 = k.max(0)
+    pad = 0.15 * (y1 - y0)
+    runner = (mx > x0 - pad) & (mx < x1 + pad) & (my > y0 - pad) & (my < y1 + pad)
+    edge = np.minimum.reduce([s[:, 0], s[:, 2], w - s[:, 0], w - s[:, 2]]) < BORDER * w
+    keep = (np.hypot(dx, dy) > MIN_LENGTH * h) & (np.abs(tilt) < MAX_TILT_DEG) & ~runner & ~edge
+    return s[keep]
+
+
+def _residuals(vp: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Degrees between each segment and the direction from its middle to the vanishing point."""
+    d = seg[:, 2:] - seg[:, :2]
+    d /= np.linalg.norm(d, axis=1)[:, None]
+    mid = (seg[:, :2] + seg[:, 2:]) / 2
+    to = np.tile(vp[:2], (len(seg), 1)) if abs(vp[2]) < 1e-12 else vp[:2] / vp[2] - mid
+    to /= np.maximum(np.linalg.norm(to, axis=1), 1e-12)[:, None]
+    return np.degrees(np.arccos(np.abs(np.sum(to * d, axis=1)).clip(0, 1)))
+
+
+def _vanishing_point(seg: np.ndarray, trials: int = 500, seed: int = 0):
+    """(homogeneous vanishing point, inlier mask, residuals) of the segments."""
+    p1 = np.c_[seg[:, :2], np.ones(len(seg))]
+    p2 = np.c_[seg[:, 2:], np.ones(len(seg))]
+    lines = np.cross(p1, p2)
+    lines /= np.linalg.norm(lines[:, :2], axis=1)[:, None]
+    weight = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
+    rng = np.random.default_rng(seed)
+    best, vp = -1.0, np.array([0.0, 1.0, 0.0])
+    for _ in range(trials):
+        a, b = rng.choice(len(seg), 2, replace=False)
+        v = np.cross(lines[a], lines[b])
+        if np.linalg.norm(v) < 1e-12:
+            continue
+        v /= np.linalg.norm(v)
+        score = weight[_residuals(v, seg) < INLIER_DEG].sum()
+        if score > best:
+            best, vp = score, v
+    for _ in range(3):  # least squares on the inliers
+        inl = _residuals(vp, seg) < INLIER_DEG
+        if inl.sum() < 2:
+            break
+        vp = np.linalg.svd(lines[inl] * np.sqrt(weight[inl])[:, None])[2][-1]
+    resid = _residuals(vp, seg)
+    return vp, resid < INLIER_DEG, resid
+
+
+def _direction_deg(vp: np.ndarray, at: np.ndarray) -> float:
+    """Degrees from the image vertical of the line from ``at`` towards the vanishing point."""
+    d = vp[:2] if abs(vp[2]) < 1e-12 else vp[:2] / vp[2] - at
+    if d[1] > 0:  # image y points down: point the direction up
+        d = -d
+    return float(np.degrees(np.arctan2(d[0], -d[1])))
+
+
+def choose(mode: str, scene: Vertical | None, floor_tilt_deg: float, treadmill: bool) -> tuple[Vertical, list[str]]:
+    """The vertical every angle is measured against, and what the user should know about it.
+
+    ``mode``: auto (the scene's edges, else the floor line), scene, floor, image, or a number of
+    degrees. The floor line is a floor-equivalent tilt (+ = right end higher): true vertical
+    leans by minus that angle.
+    """
+    floor = Vertical(round(-floor_tilt_deg, 2), FLOOR_UNCERTAINTY_DEG, "floor")
+    notes: list[str] = []
+    if mode not in ("auto", "scene", "floor", "image"):
+        return Vertical(float(mode), 0.0, "given"), notes
+    if mode == "image":
+        return Vertical(0.0, IMAGE_UNCERTAINTY_DEG, "image"), notes
+    if mode == "floor":
+        return floor, notes
+    if scene is not None:
+        if treadmill and abs(scene.deg - floor.deg) > SLANT_NOTE_DEG:
+            notes.append(f"The treadmill line slopes {abs(scene.deg - floor.deg):.1f} deg against the scene's "
+                         "vertical edges: the treadmill is seen at a slant (not square to the camera). Angles are "
+                         "measured against the vertical edges; distances along the run (overstride, step length "
+                         "in cm) are foreshortened.")
+        return scene, notes
+    why = "--vertical scene was asked for, but the" if mode == "scene" else "The"
+    notes.append(f"{why} background shows too few vertical edges (door frames, posts, machines) to find true "
+                 "vertical; the floor line is used, which a camera not square to the run tilts by perspective. "
+                 "Film with a vertical edge in view, or give --vertical image if the camera was level.")
+    return floor, notes
