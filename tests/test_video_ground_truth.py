@@ -28,3 +28,46 @@ def test_running_has_a_flight_phase(sample_summary):
     m = sample_summary["metrics"]
     assert m["duty_factor_pct"]["median"] < 50
     assert m["flight_ms"]["median"] > 0
+
+
+ANNOTATED = json.loads((VIDEO_DIR / "annotations.json").read_text())["zzzhushi_treadmill_side_garage"]
+
+
+def _annotated_lean(frames_csv) -> tuple[float, float]:
+    """(runform's, the annotation's) mean trunk lean over the annotated midstance frames."""
+    import ast
+
+    import numpy as np
+    import pandas as pd
+
+    frames = pd.read_csv(frames_csv)
+    marks = ANNOTATED["trunk_lean_midstance"]
+    marks = marks if isinstance(marks, list) else ast.literal_eval(marks)
+    t = frames["time_s"].to_numpy()
+    ours = [frames["trunk_lean_deg"].iloc[int(np.argmin(np.abs(t - m["frame"] / ANNOTATED["fps"])))] for m in marks]
+    return float(np.mean(ours)), float(np.mean([m["deg"] for m in marks]))
+
+
+def test_true_vertical_comes_from_the_scene_not_the_slanted_belt(sample_analysis, sample_summary):
+    """The cabinets behind the runner say true vertical leans -0.2 deg; the belt line slopes
+    5.7 deg by perspective (ANNOTATIONS.md). Targets from issue 14: within 1.0 deg, and the
+    trunk lean at the three annotated midstance frames within 2.5 deg of theirs (the floor
+    line used as vertical put it 4.4 deg above)."""
+    scene = sample_summary["scene"]
+    assert scene["vertical_cue"] == "scene"
+    assert abs(scene["true_vertical_deg"] - ANNOTATED["vertical_reference_deg"]) <= 1.0, scene
+    assert scene["floor_line_deg"] < -3  # the belt does slope: the perspective check sees it
+    assert any("seen at a slant" in w for w in sample_summary["warnings"])
+    ours, theirs = _annotated_lean(sample_analysis / "frames.csv")
+    assert abs(ours - theirs) <= 2.5, (ours, theirs)
+
+
+def test_real_video_table_in_runform_validate(validation):
+    """`runform validate` reads the annotated clips: true vertical on the sample and on the
+    panning track clip within 1 deg of the annotated scene verticals; every clip gets a row."""
+    rows = {r["clip"]: r for r in validation["real_video"]}
+    assert set(rows) == set(json.loads((VIDEO_DIR / "annotations.json").read_text()))
+    for clip in ("zzzhushi_treadmill_side_garage", "betterforerunner_track_side_screenrec"):
+        assert abs(rows[clip]["true_vertical_error_deg"]) <= 1.0, rows[clip]
+    sample = rows["zzzhushi_treadmill_side_garage"]
+    assert sample["analysed"] and abs(sample["trunk_lean_error_deg"]) <= 2.5, sample

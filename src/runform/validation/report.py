@@ -209,6 +209,11 @@ def validate(root: str | Path | None = None) -> dict:
         from .imu_accuracy import imu_validation
 
         result["imu"] = imu_validation(imu_root, [t for t in trials if "overground" not in t.name])
+    video_root = root.parent / "video"
+    if (video_root / "annotations.json").is_file():
+        from .real_video import real_video_table
+
+        result["real_video"] = real_video_table(video_root)
     return result
 
 
@@ -254,6 +259,11 @@ def markdown(result: dict) -> str:
               table(result.get("pelvis_vs_ik", []))]
     if "imu" in result:
         lines += ["", imu_markdown(result["imu"], table)]
+    if "real_video" in result:
+        from .real_video import markdown_table as video_table
+
+        lines += ["", "## Video path on real clips (annotations made without a pose model)", "",
+                  video_table(result["real_video"])]
     return "\n".join(lines)
 
 
