@@ -88,3 +88,16 @@ def tilted_frames(src: Path, deg: float):
         zoom = max(np.cos(r) + h / w * np.sin(r), np.cos(r) + w / h * np.sin(r))
         m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, zoom)
         yield cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR)
+
+
+def panned_frames(src: Path, start_px: float, end_px: float):
+    """The frames of a real video seen by a camera panning sideways: each frame shifted by an offset
+    that grows from ``start_px`` to ``end_px`` (+ = the view moves right, the scene left), the
+    uncovered edge filled by repeating the border."""
+    import cv2
+
+    frames = list(sample_frames(src))
+    for k, img in enumerate(frames):
+        off = start_px + (end_px - start_px) * k / max(len(frames) - 1, 1)
+        m = np.float32([[1, 0, -off], [0, 1, 0]])
+        yield cv2.warpAffine(img, m, (img.shape[1], img.shape[0]), borderMode=cv2.BORDER_REPLICATE)

@@ -31,6 +31,7 @@ def real_video_table(video_dir: Path) -> list[dict]:
 
 
 def _clip_row(video: Path, ann: dict) -> dict:
+    from ..sources.video.background import scan
     from ..sources.video.decode import probe
     from ..sources.video.pose import LANDMARKS
     from ..sources.video.pose_cache import start_tracking
@@ -41,7 +42,7 @@ def _clip_row(video: Path, ann: dict) -> dict:
     times, xyzv, _ = start_tracking(info, 0.0, info.duration_s, []).result()
     turns = upright_turns(body_axis_deg(xyzv[..., :2], xyzv[..., 3], LANDMARKS))
     xy, _, _ = turn_points(xyzv[..., :2], turns, info.width, info.height)
-    found = scene_vertical(video, times, xy, turns)
+    found = scene_vertical(scan(video, times, xy, turns, (info.width, info.height)).frames)
     truth = ann["vertical_reference_deg"]
     row = {"clip": video.stem, "true_vertical_truth_deg": truth,
            "true_vertical_deg": found.deg if found else None,

@@ -203,7 +203,10 @@ def validate(root: str | Path | None = None) -> dict:
             e = vdf[f"{k}_err"].abs()
             summary[f"{k}_2d_vs_3d"] = {"median_abs_error": float(e.median()), "max_abs_error": float(e.max()),
                                         "n_trials": int(e.notna().sum())}
-    result = {"summary": summary, "lab": lab, "video": vid, "foot_strike": fs, "pelvis_vs_ik": pel}
+    from .perspective import perspective_rows
+
+    result = {"summary": summary, "lab": lab, "video": vid, "foot_strike": fs, "pelvis_vs_ik": pel,
+              "perspective": perspective_rows(trials, labs, kb)}
     imu_root = root.parent / "imu"
     if (imu_root / "alcantara_sacral").is_dir() and (imu_root / "adept_outdoor_run").is_dir():
         from .imu_accuracy import imu_validation
@@ -259,6 +262,11 @@ def markdown(result: dict) -> str:
               table(result.get("pelvis_vs_ik", []))]
     if "imu" in result:
         lines += ["", imu_markdown(result["imu"], table)]
+    if "perspective" in result:
+        from .perspective import markdown_table as perspective_table
+
+        lines += ["", "## Video path: trunk lean through a turned, raised and rolled perspective camera", "",
+                  perspective_table(result["perspective"])]
     if "real_video" in result:
         from .real_video import markdown_table as video_table
 

@@ -8,7 +8,9 @@ the order of the 2D keypoint error of single-camera pose estimators against
 markers in running, e.g. Needham et al. 2021, Sci Rep 11:20673) and blocks of
 frames where the two legs' labels are swapped (the far-leg errors of side
 views). The result is a motion dataset in image pixels, exactly what the
-video path produces.
+video path produces. ``perspective_view`` is the same runner seen by a pinhole
+camera that may be turned round the runner (the treadmill seen at a slant),
+raised and rolled: what a phone on a tripod beside a treadmill sees.
 """
 
 from __future__ import annotations
@@ -42,15 +44,75 @@ def side_view(kp_mm: dict[str, np.ndarray], times_s: np.ndarray, forward: np.nda
     px[..., 0] = 960 + (pos[..., 0] - np.nanmedian(pos[..., 0])) * px_per_m
     px[..., 1] = 1000 - pos[..., 1] * px_per_m
     conf = np.full(px.shape[:2], 0.95)
+    n_swapped = _swap_legs(px, names, rng, fps, swap_rate_hz)
+    return make_motion(frame_t, px, conf, names, source="virtual-camera", space_unit="px",
+                       vertical_up=False, injected_swaps=n_swapped, noise_m=noise_m)
+
+
+def _swap_legs(px: np.ndarray, names: list[str], rng, fps: float, swap_rate_hz: float) -> int:
+    """Swap the legs' labels in blocks of 1-3 frames at ``swap_rate_hz``; the frames swapped."""
     n_swapped = 0
     if swap_rate_hz > 0:
-        starts = np.flatnonzero(rng.random(len(frame_t)) < swap_rate_hz / fps)
+        starts = np.flatnonzero(rng.random(len(px)) < swap_rate_hz / fps)
         for s in starts:
-            e = min(len(frame_t), s + int(rng.integers(1, 4)))
+            e = min(len(px), s + int(rng.integers(1, 4)))
             for part in LEG:
                 if f"left_{part}" in names:
                     li, ri = names.index(f"left_{part}"), names.index(f"right_{part}")
                     px[s:e, [li, ri]] = px[s:e, [ri, li]]
             n_swapped += e - s
-    return make_motion(frame_t, px, conf, names, source="virtual-camera", space_unit="px",
-                       vertical_up=False, injected_swaps=n_swapped, noise_m=noise_m)
+    return n_swapped
+
+
+def perspective_view(kp_mm: dict[str, np.ndarray], times_s: np.ndarray, forward: np.ndarray, up: np.ndarray,
+                     *, yaw_deg: float = 0.0, pitch_deg: float = 0.0, roll_deg: float = 0.0,
+                     distance_m: float = 4.0, focal_px: float = 1400.0, fps: float = 60.0, noise_m: float = 0.015,
+                     swap_rate_hz: float = 0.5, seed: int = 0) -> tuple[xr.Dataset, float]:
+    """A pinhole camera ``distance_m`` from the runner on their left (runner facing image-left),
+    moved round the runner by ``yaw_deg`` (the treadmill then seen at a slant) and raised by
+    ``pitch_deg`` (looking down), both still aimed at the mid-hip, then rolled by ``roll_deg``
+    about its axis. Returns the pose track in pixels (1920 x 1080 frame, noise as in
+    ``side_view`` at the camera's scale) and true vertical at the hips in the picture (deg, + =
+    top towards image-right), what the scene's edges would give."""
+    rng = np.random.default_rng(seed)
+    names = sorted(kp_mm)
+    frame_t = np.arange(times_s[0], times_s[-1], 1.0 / fps)
+    world = np.stack([_resampled(kp_mm[n] / 1000.0, times_s, frame_t) for n in names], axis=1)
+    hip = np.nanmedian(0.5 * (world[:, names.index("left_hip")] + world[:, names.index("right_hip")]), axis=0)
+    right, down, axis, centre = _camera(hip, forward, up, distance_m, yaw_deg, pitch_deg, roll_deg)
+    px = _project(world, right, down, axis, centre, focal_px)
+    px += rng.normal(0.0, noise_m * focal_px / distance_m, px.shape)
+    top = _project((hip + 0.5 * up)[None, None], right, down, axis, centre, focal_px)[0, 0]
+    low = _project(hip[None, None], right, down, axis, centre, focal_px)[0, 0]
+    vertical_deg = float(np.degrees(np.arctan2(top[0] - low[0], low[1] - top[1])))
+    conf = np.full(px.shape[:2], 0.95)
+    n_swapped = _swap_legs(px, names, rng, fps, swap_rate_hz)
+    motion = make_motion(frame_t, px, conf, names, source="virtual-camera", space_unit="px", vertical_up=False,
+                         injected_swaps=n_swapped, noise_m=noise_m)
+    return motion, vertical_deg
+
+
+def _resampled(p: np.ndarray, times_s: np.ndarray, frame_t: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(p).all(axis=1)
+    return np.stack([np.interp(frame_t, times_s[ok], p[ok, k]) for k in range(3)], axis=1)
+
+
+def _camera(target: np.ndarray, forward: np.ndarray, up: np.ndarray, distance_m: float, yaw_deg: float,
+            pitch_deg: float, roll_deg: float):
+    """(right, down, optical axis, centre) of a camera aimed at ``target`` from the runner's left."""
+    left = -np.cross(forward, up)
+    yaw, pitch, roll = np.radians([yaw_deg, pitch_deg, roll_deg])
+    away = np.cos(yaw) * left + np.sin(yaw) * forward  # orbit round the vertical through the target
+    centre = target + distance_m * (np.cos(pitch) * away + np.sin(pitch) * up)
+    axis = (target - centre) / np.linalg.norm(target - centre)
+    right = np.cross(axis, up)
+    right /= np.linalg.norm(right)
+    down = np.cross(axis, right)
+    c, s = np.cos(roll), np.sin(roll)
+    return c * right + s * down, -s * right + c * down, axis, centre
+
+
+def _project(world: np.ndarray, right, down, axis, centre, focal_px: float) -> np.ndarray:
+    rel = world - centre
+    z = rel @ axis
+    return np.stack([960 + focal_px * (rel @ right) / z, 540 + focal_px * (rel @ down) / z], axis=-1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
 from ...engine import checks
@@ -22,9 +23,10 @@ from ...engine.contacts import ContactDetector
 from ...engine.dataset import make_motion
 from ...settings import Settings
 from . import checks as video_checks
+from .background import camera_motion, scan
 from .decode import VideoInfo
 from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
-from .scene import analyse_scene, to_sagittal
+from .scene import analyse_scene, leg_length_px, to_sagittal
 from .upright import body_axis_deg, turn_points, upright_turns
 from .vertical import Vertical, choose, scene_vertical
 
@@ -52,8 +54,18 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
         warnings.append(f"The runner was {'upside down' if turns == 2 else 'sideways'} in the picture; the video "
                         f"was turned {90 * turns} deg clockwise to stand them upright (its rotation tag, if any, "
                         "is wrong).")
-    scene_v = scene_vertical(video, times, xy, turns) if settings.vertical in ("auto", "scene") else None
+    bg = scan(video, times, xy, turns, (info.width, info.height))
+    moved = camera_motion(bg, leg_length_px(motion))
+    if moved["camera"] == "moving":
+        motion = _shifted(motion, -bg.shift_px, times)  # keypoints where they are against the background
+        warnings.append(f"The camera moved (the background travelled {moved['background_travel_leg_lengths']:g} leg "
+                        "lengths): the runner's motion is measured against the background. A zoom is not "
+                        "corrected; a camera on a tripod gives the most reliable figures.")
+    scene_v = scene_vertical(bg.frames) if settings.vertical in ("auto", "scene") else None
     analysis = analyze_motion(motion, settings, kb, warnings, scene_v)
+    analysis.summary["scene"].update(moved)
+    if moved["camera"] == "moving":  # drawn and written where they are in the picture
+        analysis.motion = _shifted(analysis.motion, bg.shift_px, times)
     analysis.summary.update({
         "source": {"type": "video", "file": video.name, "sha256": pose_info["video_sha256"],
                    "width": info.width, "height": info.height, "fps_nominal": round(info.fps, 3),
@@ -125,3 +137,13 @@ def _vertical_confidence(faults: list[dict], vertical: Vertical) -> None:
             f["confidence"], f["confidence_label"] = LOW_CONFIDENCE, "low"
             f["confidence_note"] = (f"Measured against a vertical known only to about {vertical.uncertainty_deg:g} deg "
                                     f"(taken from the {vertical.cue}): no vertical edge was in view.")
+
+
+def _shifted(motion: xr.Dataset, shift_px: np.ndarray, times: np.ndarray) -> xr.Dataset:
+    """The keypoints moved by ``shift_px`` (per time in ``times``, interpolated to the dataset's)."""
+    t = motion["time"].values
+    s = np.stack([np.interp(t, times, shift_px[:, k]) for k in range(2)], axis=1)
+    out = motion.copy(data={"position": motion["position"].values + s[:, None, :],
+                            "confidence": motion["confidence"].values})
+    out.attrs = dict(motion.attrs)
+    return out

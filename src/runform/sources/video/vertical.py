@@ -7,7 +7,7 @@ perspective while the camera is level. Vertical edges (door frames, cabinets,
 posts, machines) stay vertical under that turn and show the camera's roll and
 pitch directly.
 
-On ``N_FRAMES`` frames spread over the clip, with the runner's box (the pose's
+On frames spread over the clip (``background.py``), with the runner's box (the pose's
 keypoints plus a margin) masked out, OpenCV's line segment detector finds the
 edges; those within ``MAX_TILT_DEG`` of the image vertical and longer than
 ``MIN_LENGTH`` of the frame height are kept. Their common vanishing point is
@@ -25,11 +25,9 @@ vertical, + = top towards image-right.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-N_FRAMES = 12
 MAX_TILT_DEG = 25.0
 MIN_LENGTH = 0.04  # of the frame height
 INLIER_DEG = 1.0
@@ -49,43 +47,27 @@ class Vertical:
     n_lines: int = 0
 
 
-def scene_vertical(video: Path, times: np.ndarray, xy: np.ndarray, turns: int) -> Vertical | None:
-    """True vertical at the runner from the scene's edges, or None when they are too few."""
-    segments, n_frames, hips = [], 0, []
-    for frame_xy, gray in _frames(video, times, xy, turns):
-        segments.append(_vertical_segments(gray, frame_xy))
-        hips.append(np.nanmean(frame_xy[[23, 24]], axis=0))
-        n_frames += 1
-    if not n_frames:
+def scene_vertical(frames: list) -> Vertical | None:
+    """True vertical at the runner from the scene's edges in ``frames`` ((keypoints, grey frame,
+    background shift), ``background.scan``), or None when they are too few. A moving camera's
+    frames are first placed on the background, so their edges share one vanishing point."""
+    segments, hips = [], []
+    for keypoints, gray, shift in frames:  # every frame's edges and hips placed on the background
+        segments.append(_vertical_segments(gray, keypoints) - np.tile(shift, 2))
+        hips.append(np.nanmean(keypoints[[23, 24]], axis=0) - shift)
+    if not frames:
         return None
     seg = np.concatenate(segments)
     if len(seg) < MIN_INLIERS:
         return None
     vp, inliers, resid = _vanishing_point(seg)
-    distinct = inliers.sum() / n_frames
+    distinct = inliers.sum() / len(frames)
     if inliers.sum() < MIN_INLIERS or distinct < 2:
         return None
     hip = np.nanmedian(np.array(hips), axis=0)
     spread = 1.4826 * float(np.median(resid[inliers]))
     unc = max(MIN_UNCERTAINTY_DEG, spread / np.sqrt(distinct))
     return Vertical(round(_direction_deg(vp, hip), 2), round(unc, 2), "scene", int(round(distinct)))
-
-
-def _frames(video: Path, times: np.ndarray, xy: np.ndarray, turns: int):
-    """(keypoints, grey image) at ``N_FRAMES`` times spread over the analysed clip, upright."""
-    import cv2
-
-    from .decode import iter_frames
-
-    ok = np.isfinite(xy[..., 0]).sum(1) >= 10
-    if ok.sum() < 2:
-        return
-    idx = np.flatnonzero(ok)[np.linspace(0, ok.sum() - 1, min(N_FRAMES, ok.sum())).round().astype(int)]
-    wanted = {round(float(times[i]), 4): i for i in idx}
-    pick = lambda t: round(t, 4) in wanted  # noqa: E731
-    for t, img in iter_frames(video, float(times[idx[0]]) - 1e-3, float(times[idx[-1]]) + 1e-3, select=pick,
-                              threads=True, turns=turns):
-        yield xy[wanted[round(t, 4)]], cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
 
 
 def _vertical_segments(gray: np.ndarray, keypoints: np.ndarray) -> np.ndarray:

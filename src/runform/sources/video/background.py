@@ -1,0 +1,88 @@
+"""One pass over the clip's background, for the camera model: frames for true vertical
+(``vertical.py``) and the camera's motion.
+
+The frames are decoded once more after pose, scaled so the long side is at most
+``MAX_SIDE`` (the keypoints are scaled with them). Camera motion: the
+background's shift from a reference frame (the first, then a new one whenever
+less than three quarters of it overlap) by phase correlation on quarter-size
+grey frames, the runner's boxes in both frames filled with the frame's mean so
+the runner does not pull it; measured against a fixed reference, a still
+camera does not drift. This gives where the background is in each frame; a camera that pans or follows the runner moves it, a camera on a
+tripod does not. Zoom is not measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MAX_SIDE = 960
+N_VERTICAL_FRAMES = 12
+MOVING_LEG_LENGTHS = 0.25  # background travel beyond which the camera counts as moving
+
+
+@dataclass
+class Background:
+    frames: list  # (keypoints, grey frame, background shift) in the scaled frame's pixels, for true vertical
+    shift_px: np.ndarray  # (time, 2): the background's position in each frame, full-size pixels
+    scale: float  # scaled frame / full-size frame
+
+
+def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple[int, int]) -> Background:
+    """Decode the analysed clip once: frames for true vertical and the background's shifts."""
+    import cv2
+
+    from .decode import iter_frames
+
+    scale = min(1.0, MAX_SIDE / max(size))
+    ok = np.isfinite(xy[..., 0]).sum(1) >= 10
+    chosen = set(np.flatnonzero(ok)[np.linspace(0, max(ok.sum() - 1, 0), min(N_VERTICAL_FRAMES, ok.sum()))
+                                    .round().astype(int)].tolist()) if ok.any() else set()
+    frames, shifts, ref = [], np.zeros((len(times), 2)), None
+    for t, img in iter_frames(video, float(times[0]) - 1e-3, float(times[-1]) + 1e-3,
+                              max_side=MAX_SIDE if scale < 1 else None, threads=True, turns=turns):
+        i = int(np.argmin(np.abs(times - t)))
+        gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        kp = xy[i] * scale
+        small = cv2.resize(gray, (gray.shape[1] // 4, gray.shape[0] // 4), interpolation=cv2.INTER_AREA)
+        cur = (small.astype(np.float32), _box(kp / 4))
+        if ref is None:
+            ref = (*cur, np.zeros(2))
+        else:
+            (dx, dy), _ = cv2.phaseCorrelate(_masked(ref[0], ref[1], cur[1]), _masked(cur[0], ref[1], cur[1]))
+            shifts[i] = ref[2] + np.array([dx, dy]) * 4 / scale
+            if abs(dx) > small.shape[1] / 4 or abs(dy) > small.shape[0] / 4:  # little overlap left: new reference
+                ref = (*cur, shifts[i])
+        if i in chosen:
+            frames.append((kp, gray, shifts[i] * scale))
+    return Background(frames, shifts, scale)
+
+
+def _box(kp: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The runner's box (x0, y0, x1, y1) with a margin, in the keypoints' pixels."""
+    k = kp[np.isfinite(kp[:, 0])]
+    if not len(k):
+        return None
+    (x0, y0), (x1, y1) = k.min(0), k.max(0)
+    pad = 0.15 * (y1 - y0)
+    return max(0, int(x0 - pad)), max(0, int(y0 - pad)), int(x1 + pad) + 1, int(y1 + pad) + 1
+
+
+def _masked(img: np.ndarray, *boxes) -> np.ndarray:
+    """The frame with the runner's boxes (both frames' of a pair) filled with its mean."""
+    out = img.copy()
+    for b in boxes:
+        if b is not None:
+            out[b[1]:b[3], b[0]:b[2]] = img.mean()
+    return out
+
+
+def camera_motion(bg: Background, leg_px: float) -> dict:
+    """How far the background travelled (full-size pixels and leg lengths), and whether the
+    camera moved."""
+    travel = float(np.ptp(bg.shift_px[:, 0])) if len(bg.shift_px) else 0.0
+    moving = bool(np.isfinite(leg_px) and travel > MOVING_LEG_LENGTHS * leg_px)
+    return {"camera": "moving" if moving else "static", "background_travel_px": round(travel, 1),
+            "background_travel_leg_lengths": round(travel / leg_px, 2) if np.isfinite(leg_px) else None}
