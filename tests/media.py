@@ -101,3 +101,27 @@ def panned_frames(src: Path, start_px: float, end_px: float):
         off = start_px + (end_px - start_px) * k / max(len(frames) - 1, 1)
         m = np.float32([[1, 0, -off], [0, 1, 0]])
         yield cv2.warpAffine(img, m, (img.shape[1], img.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+
+
+def slowed_frames(src: Path, factor: int, seconds: float, fps: int = 30):
+    """The first ``seconds`` of a real video, each frame shown ``factor`` times: at the same frame
+    rate the runner moves ``factor`` times slower, as in a slow-motion clip."""
+    for k, img in enumerate(sample_frames(src)):
+        if k >= seconds * fps:
+            break
+        for _ in range(factor):
+            yield img
+
+
+def tag_capture_fps(src: Path, dst: Path, capture_fps: float) -> Path:
+    """The same packets with Android's slow-motion tag (com.android.capture.fps) added."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "use_metadata_tags"}) as out:
+        s_in = inp.streams.video[0]
+        s_out = out.add_stream_from_template(s_in)
+        out.metadata["com.android.capture.fps"] = f"{capture_fps:.6f}"
+        for packet in inp.demux(s_in):
+            if packet.dts is None:
+                continue
+            packet.stream = s_out
+            out.mux(packet)
+    return dst

@@ -81,7 +81,8 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
     try:
         settings = Settings(height_m=kw["height"], speed_mps=parse_speed(kw["speed"]), sex=kw["sex"],
                             start_s=kw["start"], end_s=kw["end"], references=kw["references"],
-                            annotated_video=kw["video"], vertical=kw["vertical"])
+                            annotated_video=kw["video"], vertical=kw["vertical"], slowmo=kw.get("slowmo"),
+                            capture_fps=kw.get("capture_fps"))
         with _StageDisplay() as display:
             written = analyze(video_path, out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
                               markers=kw.get("markers"), imu=kw.get("imu"), progress=display)
@@ -179,6 +180,10 @@ def analyze(
     end: Optional[float] = typer.Option(None, "--end", help="Analyse up to this time (s)."),
     references: ReferencesOption = None,
     vertical: VerticalOption = "auto",
+    slowmo: Optional[float] = typer.Option(None, "--slowmo", help="Video: it plays this many times slower than "
+                                           "real time (4 for 120 fps slow motion played at 30; 0.5 if sped up 2x)."),
+    capture_fps: Optional[float] = typer.Option(None, "--capture-fps", help="Video: the rate it was filmed at "
+                                                "(slow motion), when the file does not say."),
     video_out: bool = typer.Option(True, "--video/--no-video", help="Write annotated.mp4."),
     forces: ForcesOption = None,
     static: StaticOption = None,
@@ -199,6 +204,7 @@ def analyze(
         _fail(e)
     _run(video, out_dir, height=height, speed=speed, sex=sex, start=start, end=end,
          references=str(references) if references else None, video=video_out, vertical=vertical,
+         slowmo=slowmo, capture_fps=capture_fps,
          forces=forces, static=static, markers=markers,
          imu={"columns": columns, "units": units, "rate_hz": rate, "standing_s": window})
 

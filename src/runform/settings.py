@@ -85,6 +85,8 @@ class Settings:
     annotated_video: bool = True
     workers: int | None = None
     vertical: str = "auto"  # video: auto, scene, floor, image, or degrees (+ = top towards image-right)
+    slowmo: float | None = None  # video: played this many times slower than real time (0.5: sped up 2x)
+    capture_fps: float | None = None  # video: the rate it was filmed at (a slow-motion clip's)
 
     def __post_init__(self):
         if self.height_m is not None and not 1.0 <= self.height_m <= 2.3:
@@ -95,6 +97,13 @@ class Settings:
         if self.start_s < 0 or (self.end_s is not None and self.end_s <= self.start_s):
             raise UsageError("--end must be after --start, and --start at least 0.")
         _check_vertical(self.vertical)
+        if self.slowmo is not None and not 0.1 <= self.slowmo <= 20:
+            raise UsageError(f"--slowmo {self.slowmo:g} is outside 0.1-20 (4 for a clip played 4x slower than real "
+                             "time, 0.5 for one sped up 2x).")
+        if self.capture_fps is not None and not 10 <= self.capture_fps <= 1000:
+            raise UsageError(f"--capture-fps {self.capture_fps:g} is outside 10-1000 frames per second.")
+        if self.slowmo is not None and self.capture_fps is not None:
+            raise UsageError("Give --slowmo or --capture-fps, not both.")
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -82,6 +82,16 @@ def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) ->
         **clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text)
 
 
+def _video_time(motion, strides: pd.DataFrame):
+    """The keypoints and strides on the video's own clock, to find their frames in it (a slow-motion
+    clip's figures are in real time)."""
+    scale = float(motion.attrs.get("time_scale", 1.0) or 1.0)
+    if scale == 1.0:
+        return motion, strides
+    times = [c for c in ("start_s", "ic_s", "to_s", "mid_s", "contra_ic_s", "end_s") if c in strides]
+    return motion.assign_coords(time=motion["time"].values * scale), strides.assign(**{c: strides[c] * scale for c in times})
+
+
 def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | None = None, info=None,
                   progress: Progress | None = None) -> None:
     """Every output of one analysis; key frames come from the video, or are drawn from lab markers."""
@@ -91,8 +101,9 @@ def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | No
     write_summary(out / "summary.json", s)
     write_strides(out / "strides.csv", analysis.strides)
     write_frames(out / "frames.csv", analysis.motion, analysis.series)
+    motion, strides = _video_time(analysis.motion, analysis.strides)
     if video is not None:
-        frames = key_frames(str(video), analysis.motion, analysis.strides, s["scene"]["camera_tilt_deg"])
+        frames = key_frames(str(video), motion, strides, s["scene"]["camera_tilt_deg"])
     elif analysis.sagittal is not None:
         frames = stick_key_frames(analysis.sagittal, analysis.strides)
     else:  # a sensor: no body to draw
@@ -101,5 +112,4 @@ def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | No
     (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves)))
     if settings.annotated_video and video is not None:
         tick = stage(progress, "video", int(analysis.motion.sizes["time"]))
-        write_annotated(out / "annotated.mp4", str(video), analysis.motion, analysis.series,
-                        analysis.strides, s, info.fps, tick)
+        write_annotated(out / "annotated.mp4", str(video), motion, analysis.series, strides, s, info.fps, tick)

@@ -20,13 +20,14 @@ from ...engine.assess.knowledge import Knowledge
 from ...engine.body import LEG_FRACTION_OF_HEIGHT
 from ...engine.clean import clean
 from ...engine.contacts import ContactDetector
-from ...engine.dataset import make_motion
+from ...engine.dataset import make_motion, point
 from ...settings import Settings
 from . import checks as video_checks
 from .background import camera_motion, scan
 from .decode import VideoInfo
 from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
 from .scene import analyse_scene, leg_length_px, to_sagittal
+from .timing import check_real_time, stride_period_s, time_scale
 from .upright import body_axis_deg, turn_points, upright_turns
 from .vertical import Vertical, choose, scene_vertical
 
@@ -45,9 +46,14 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
     times, xyzv, luma = pose
     turns = upright_turns(body_axis_deg(xyzv[..., :2], xyzv[..., 3], LANDMARKS))
     xy, _, _ = turn_points(xyzv[..., :2], turns, info.width, info.height)
-    motion = make_motion(times, xy, xyzv[..., 3], LANDMARKS, source="video", space_unit="px",
-                         vertical_up=False, video=video.name, turns=turns)
+    scale, scale_from = time_scale(info, settings)
+    real = times / scale  # real time, for every figure
+    motion = make_motion(real, xy, xyzv[..., 3], LANDMARKS, source="video", space_unit="px", vertical_up=False,
+                         video=video.name, turns=turns, time_scale=scale, time_scale_from=scale_from or "")
     warnings = video_checks.check_presence(motion, luma)
+    if scale_from:
+        warnings.append(f"The clip plays {scale:g}x slower than real time ({scale_from}): every time and rate "
+                        "is given in real time.")
     if info.rotation_deg:
         warnings.append(f"The video is stored rotated by {info.rotation_deg} deg; it was turned upright.")
     if turns:
@@ -57,7 +63,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
     bg = scan(video, times, xy, turns, (info.width, info.height))
     moved = camera_motion(bg, leg_length_px(motion))
     if moved["camera"] == "moving":
-        motion = _shifted(motion, -bg.shift_px, times)  # keypoints where they are against the background
+        motion = _shifted(motion, -bg.shift_px, real)  # keypoints where they are against the background
         warnings.append(f"The camera moved (the background travelled {moved['background_travel_leg_lengths']:g} leg "
                         "lengths): the runner's motion is measured against the background. A zoom is not "
                         "corrected; a camera on a tripod gives the most reliable figures.")
@@ -65,13 +71,14 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
     analysis = analyze_motion(motion, settings, kb, warnings, scene_v)
     analysis.summary["scene"].update(moved)
     if moved["camera"] == "moving":  # drawn and written where they are in the picture
-        analysis.motion = _shifted(analysis.motion, bg.shift_px, times)
+        analysis.motion = _shifted(analysis.motion, bg.shift_px, real)
     analysis.summary.update({
         "source": {"type": "video", "file": video.name, "sha256": pose_info["video_sha256"],
                    "width": info.width, "height": info.height, "fps_nominal": round(info.fps, 3),
                    "rotation_deg": info.rotation_deg, "turned_upright_deg": 90 * turns,
                    "duration_s": round(info.duration_s, 3),
-                   "analysed_from_s": window[0], "analysed_to_s": round(window[1], 3)},
+                   "analysed_from_s": window[0], "analysed_to_s": round(window[1], 3),
+                   "time_scale": round(scale, 4), "time_scale_from": scale_from},
         "model": {"name": MODEL_NAME, "package": f"mediapipe {mediapipe_version()}",
                   "model_complexity": MODEL_COMPLEXITY, **pose_settings.__dict__,
                   "pose_cache_hit": pose_info["cache_hit"]},
@@ -96,6 +103,9 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
                         "do not depend on it.")
     sag = to_sagittal(cleaned, scene)
     leg_m = scene.height_m * LEG_FRACTION_OF_HEIGHT
+    if not motion.attrs.get("time_scale_from"):  # nobody said the clip is not real time: is it?
+        reach = point(sag, "left_ankle")[:, 0] - point(sag, "mid_hip")[:, 0]
+        check_real_time(stride_period_s(sag["time"].values, reach), checks.ground_fraction(sag, leg_m))
     detector = ContactDetector()
     events = detector.detect(sag, leg_m).events_
     strides, series = gait_metrics(sag, events, leg_m, settings.speed_mps, kb)

@@ -29,6 +29,7 @@ class VideoInfo:
     duration_s: float
     n_frames_estimate: int
     codec: str
+    capture_fps: float | None = None  # a phone's slow-motion capture rate (Android: com.android.capture.fps)
 
 
 def _open(path: Path):
@@ -122,9 +123,23 @@ def probe(path: str | Path) -> VideoInfo:
                 f"'{path.name}' has {fps:.1f} frames per second; runform needs 24-240 fps.",
                 "Record at a normal or slow-motion frame rate.",
             )
-        return VideoInfo(str(path), w, h, rot, fps, duration, n_est, stream.codec_context.name)
+        return VideoInfo(str(path), w, h, rot, fps, duration, n_est, stream.codec_context.name,
+                         _capture_fps(container, stream))
     finally:
         container.close()
+
+
+def _capture_fps(container, stream) -> float | None:
+    """The capture rate a phone stores for a slow-motion clip, when it does."""
+    for meta in (container.metadata, stream.metadata):
+        text = meta.get("com.android.capture.fps")
+        try:
+            value = float(text) if text else None
+        except ValueError:
+            value = None
+        if value and value > 0:
+            return value
+    return None
 
 
 def keyframe_times(path: str | Path) -> list[float]:

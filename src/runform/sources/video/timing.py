@@ -1,0 +1,73 @@
+"""Is the clip real time? Slow motion and sped-up clips, from the phone's tag, the user, or the
+running itself.
+
+A phone's slow-motion clip is filmed at 120-960 fps and played at 30: every
+step then lasts 4-32 times too long. Android stores the capture rate
+(``com.android.capture.fps``); ``--slowmo F`` or ``--capture-fps N`` give it
+for a clip without one. Without either, the running says it: the feet are on
+the ground for about a third of each stride in running at any pace (duty
+factor and the share of frames with a foot down do not depend on the clip's
+speed), while a stride lasts 0.45-0.9 s from a sprint to a slow jog. A clip
+whose strides last far longer, or shorter, while the feet show running is not
+real time; the factor is the stride period over that of a typical 170
+steps/min.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...errors import NotAnalysableError
+
+TYPICAL_STRIDE_S = 60.0 / 170 * 2  # 170 steps/min
+LONGEST_STRIDE_S = 1.3  # a jog at 92 steps/min: slower strides with running feet are slow motion
+SHORTEST_STRIDE_S = 0.42  # 285 steps/min, beyond a sprint: faster ones are a sped-up clip
+RUNNING_GROUND_SHARE = 0.5  # below: the feet show running, not walking (checks.ground_fraction)
+
+
+def time_scale(info, settings) -> tuple[float, str | None]:
+    """Video seconds per real second, and where it comes from (None: real time)."""
+    if settings.slowmo:
+        return float(settings.slowmo), "--slowmo"
+    capture = settings.capture_fps or info.capture_fps
+    if capture and capture > 1.2 * info.fps:
+        return capture / info.fps, "--capture-fps" if settings.capture_fps else "the phone's slow-motion tag"
+    return 1.0, None
+
+
+def stride_period_s(t: np.ndarray, reach: np.ndarray) -> float:
+    """The foot's period ahead of and behind the hips (its autocorrelation's first strong peak)."""
+    ok = np.isfinite(reach)
+    if ok.sum() < 20:
+        return float("nan")
+    dt = float(np.median(np.diff(t)))
+    x = np.interp(np.arange(len(reach)), np.flatnonzero(ok), reach[ok])
+    x = x - x.mean()
+    ac = np.fft.irfft(np.abs(np.fft.rfft(x, 2 * len(x))) ** 2)[:len(x)]
+    if ac[0] <= 0:
+        return float("nan")
+    ac /= ac[0]
+    lo, hi = max(1, int(0.3 / dt)), len(ac) // 2
+    if hi <= lo + 2:
+        return float("nan")
+    peaks = [k for k in range(lo + 1, hi - 1) if ac[k] >= ac[k - 1] and ac[k] >= ac[k + 1] and ac[k] > 0.3]
+    return float(peaks[0] * dt) if peaks else float("nan")
+
+
+def check_real_time(period_s: float, ground_share: float) -> None:
+    """Refuse, with the factor and how to give it, a running clip that is not real time."""
+    if not np.isfinite(period_s) or not ground_share < RUNNING_GROUND_SHARE:
+        return
+    factor = period_s / TYPICAL_STRIDE_S
+    if period_s > LONGEST_STRIDE_S:
+        raise NotAnalysableError(
+            f"This looks like slow motion, about {factor:.1f}x slower than real time: each stride lasts "
+            f"{period_s:.1f} s while the feet show running (on the ground {100 * ground_share:.0f} % of the "
+            "time; a running stride lasts 0.45-0.9 s).",
+            f"Give the factor, e.g. --slowmo {factor:.1f}, or the rate it was filmed at, e.g. --capture-fps "
+            f"{30 * factor:.0f} for a clip played at 30 fps; every time is then real time.")
+    if period_s < SHORTEST_STRIDE_S:
+        raise NotAnalysableError(
+            f"This clip plays faster than real time (about {1 / factor:.1f}x): each stride lasts only "
+            f"{period_s:.2f} s, shorter than a sprinter's (0.45 s).",
+            f"Give --slowmo {factor:.2f} if it was sped up, or use the original recording.")
