@@ -36,3 +36,15 @@ def test_a_sped_up_clip_is_not_reported_as_a_normal_cadence(tmp_path):
     fast = write_video(tmp_path / "fast.mp4", (f for k, f in enumerate(sample_frames(SAMPLE)) if k % 2 == 0))
     res = run_cli("analyze", str(fast), "--out", str(tmp_path / "out"), "--no-video")
     assert res.returncode == 5 and "faster than real time" in res.stderr, res.stderr
+
+
+def test_repeated_frames_give_the_effective_frame_rate(tmp_path):
+    """A 120 fps file made of the sample's 30 fps frames, each shown 4 times (real time): the
+    effective rate is about 30 new pictures a second, and said; the cadence is unchanged."""
+    p = write_video(tmp_path / "padded.mp4", slowed_frames(SAMPLE, 4, 5.0), fps=120)
+    res = run_cli("analyze", str(p), "--out", str(tmp_path / "out"), "--no-video")
+    assert res.returncode == 0, res.stderr
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert abs(s["source"]["effective_fps"] - 30) <= 3 and s["source"]["repeated_frames_pct"] >= 70, s["source"]
+    assert any("new pictures per second" in w for w in s["warnings"])
+    assert abs(s["metrics"]["cadence_spm"]["median"] - 168.9) <= 3.0

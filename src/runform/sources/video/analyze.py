@@ -27,7 +27,7 @@ from .background import camera_motion, scan
 from .decode import VideoInfo
 from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
 from .scene import analyse_scene, leg_length_px, to_sagittal
-from .timing import check_real_time, stride_period_s, time_scale
+from .timing import check_real_time, frame_rate_facts, stride_period_s, time_scale
 from .upright import body_axis_deg, turn_points, upright_turns
 from .vertical import Vertical, choose, scene_vertical
 
@@ -61,6 +61,8 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
                         f"was turned {90 * turns} deg clockwise to stand them upright (its rotation tag, if any, "
                         "is wrong).")
     bg = scan(video, times, xy, turns, (info.width, info.height))
+    rate_facts, notes = frame_rate_facts(real, bg.repeated, info.fps * scale)
+    warnings += notes
     moved = camera_motion(bg, leg_length_px(motion))
     if moved["camera"] == "moving":
         motion = _shifted(motion, -bg.shift_px, real)  # keypoints where they are against the background
@@ -78,7 +80,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
                    "rotation_deg": info.rotation_deg, "turned_upright_deg": 90 * turns,
                    "duration_s": round(info.duration_s, 3),
                    "analysed_from_s": window[0], "analysed_to_s": round(window[1], 3),
-                   "time_scale": round(scale, 4), "time_scale_from": scale_from},
+                   "time_scale": round(scale, 4), "time_scale_from": scale_from, **rate_facts},
         "model": {"name": MODEL_NAME, "package": f"mediapipe {mediapipe_version()}",
                   "model_complexity": MODEL_COMPLEXITY, **pose_settings.__dict__,
                   "pose_cache_hit": pose_info["cache_hit"]},

@@ -8,7 +8,9 @@ less than three quarters of it overlap) by phase correlation on quarter-size
 grey frames, the runner's boxes in both frames filled with the frame's mean so
 the runner does not pull it; measured against a fixed reference, a still
 camera does not drift. This gives where the background is in each frame; a camera that pans or follows the runner moves it, a camera on a
-tripod does not. Zoom is not measured.
+tripod does not. Zoom is not measured. A frame whose quarter-size grey picture
+differs from the one before by less than ``REPEAT_LEVEL`` on average repeats it
+(a 120 fps file made from a 30 fps recording, a player that duplicates frames).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 MAX_SIDE = 960
 N_VERTICAL_FRAMES = 12
 MOVING_LEG_LENGTHS = 0.25  # background travel beyond which the camera counts as moving
+REPEAT_LEVEL = 0.5  # mean grey difference (of 255) below which a frame repeats the one before
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Background:
     frames: list  # (keypoints, grey frame, background shift) in the scaled frame's pixels, for true vertical
     shift_px: np.ndarray  # (time, 2): the background's position in each frame, full-size pixels
     scale: float  # scaled frame / full-size frame
+    repeated: np.ndarray  # (time,) True where a frame repeats the one before (no new picture)
 
 
 def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple[int, int]) -> Background:
@@ -41,6 +45,7 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
     chosen = set(np.flatnonzero(ok)[np.linspace(0, max(ok.sum() - 1, 0), min(N_VERTICAL_FRAMES, ok.sum()))
                                     .round().astype(int)].tolist()) if ok.any() else set()
     frames, shifts, ref = [], np.zeros((len(times), 2)), None
+    repeated, last = np.zeros(len(times), bool), None
     for t, img in iter_frames(video, float(times[0]) - 1e-3, float(times[-1]) + 1e-3,
                               max_side=MAX_SIDE if scale < 1 else None, threads=True, turns=turns):
         i = int(np.argmin(np.abs(times - t)))
@@ -48,6 +53,9 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
         kp = xy[i] * scale
         small = cv2.resize(gray, (gray.shape[1] // 4, gray.shape[0] // 4), interpolation=cv2.INTER_AREA)
         cur = (small.astype(np.float32), _box(kp / 4))
+        if last is not None:
+            repeated[i] = float(np.mean(np.abs(cur[0] - last))) < REPEAT_LEVEL
+        last = cur[0]
         if ref is None:
             ref = (*cur, np.zeros(2))
         else:
@@ -57,7 +65,7 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
                 ref = (*cur, shifts[i])
         if i in chosen:
             frames.append((kp, gray, shifts[i] * scale))
-    return Background(frames, shifts, scale)
+    return Background(frames, shifts, scale, repeated)
 
 
 def _box(kp: np.ndarray) -> tuple[int, int, int, int] | None:

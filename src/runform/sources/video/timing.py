@@ -71,3 +71,30 @@ def check_real_time(period_s: float, ground_share: float) -> None:
             f"This clip plays faster than real time (about {1 / factor:.1f}x): each stride lasts only "
             f"{period_s:.2f} s, shorter than a sprinter's (0.45 s).",
             f"Give --slowmo {factor:.2f} if it was sped up, or use the original recording.")
+
+
+GAP_FRAMES = 1.5  # a step between frames this many frame periods long or more is a gap
+REPEATS_NOTED = 0.2  # share of repeated frames from which the effective rate is said
+
+
+def frame_rate_facts(times: np.ndarray, repeated: np.ndarray, nominal_fps: float) -> tuple[dict, list[str]]:
+    """The effective frame rate (new pictures per second), repeated frames and timestamp gaps, and
+    what the user should know about them."""
+    dt = np.diff(times)
+    step = float(np.median(dt)) if len(dt) else 1.0 / nominal_fps
+    gaps = np.flatnonzero(dt >= GAP_FRAMES * step)
+    share = float(np.mean(repeated[1:])) if len(repeated) > 1 else 0.0
+    duration = float(times[-1] - times[0]) if len(times) > 1 else 0.0
+    new = int((~repeated).sum())
+    effective = new / duration if duration > 0 else nominal_fps
+    facts = {"effective_fps": round(effective, 2), "repeated_frames_pct": round(100 * share, 1),
+             "timestamp_gaps": int(len(gaps)), "longest_gap_s": round(float(dt[gaps].max()), 3) if len(gaps) else 0.0}
+    notes = []
+    if share >= REPEATS_NOTED:
+        notes.append(f"{100 * share:.0f} % of the frames repeat the one before: the clip has about {effective:.0f} "
+                     f"new pictures per second, not {nominal_fps:.0f}; contact times are timed to that rate.")
+    if len(gaps):
+        notes.append(f"The video's timestamps jump {len(gaps)} time(s) (the longest {dt[gaps].max():.2f} s, "
+                     f"against {step:.3f} s between frames): frames are missing there, and steps across a gap "
+                     "are less certain.")
+    return facts, notes
