@@ -23,7 +23,7 @@ import numpy as np
 MAX_SIDE = 960
 N_VERTICAL_FRAMES = 12
 MOVING_LEG_LENGTHS = 0.25  # background travel beyond which the camera counts as moving
-REPEAT_LEVEL = 0.5  # mean grey difference (of 255) below which a frame repeats the one before
+REPEAT_LEVEL = 1.0  # mean grey difference (of 255) below which a frame repeats the one before (new pictures: 2-3 on the sample, re-encoded repeats: under 0.4)
 
 
 @dataclass
@@ -46,13 +46,19 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
                                     .round().astype(int)].tolist()) if ok.any() else set()
     frames, shifts, ref = [], np.zeros((len(times), 2)), None
     repeated, last = np.zeros(len(times), bool), None
-    for t, img in iter_frames(video, float(times[0]) - 1e-3, float(times[-1]) + 1e-3,
-                              max_side=MAX_SIDE if scale < 1 else None, threads=True, turns=turns):
+    chosen_t = {round(float(times[i]), 4) for i in chosen}
+    small_side = max(1, round(scale * max(size) / 4))
+    side = lambda t: round(scale * max(size)) if round(t, 4) in chosen_t else small_side  # noqa: E731
+    small_size = (max(1, round(size[0] * scale / 4)), max(1, round(size[1] * scale / 4)))  # (w, h), upright
+    for t, gray in iter_frames(video, float(times[0]) - 1e-3, float(times[-1]) + 1e-3, max_side=side,
+                               threads=True, turns=turns, gray=True):
         i = int(np.argmin(np.abs(times - t)))
-        gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
         kp = xy[i] * scale
-        small = cv2.resize(gray, (gray.shape[1] // 4, gray.shape[0] // 4), interpolation=cv2.INTER_AREA)
-        cur = (small.astype(np.float32), _box(kp / 4))
+        if i in chosen:
+            frames.append((kp, gray, None))
+        small = gray if (gray.shape[1], gray.shape[0]) == small_size else \
+            cv2.resize(gray, small_size, interpolation=cv2.INTER_AREA)
+        cur = (small.astype(np.float32), _box(kp * small_size[0] / (scale * size[0])))
         if last is not None:
             repeated[i] = float(np.mean(np.abs(cur[0] - last))) < REPEAT_LEVEL
         last = cur[0]
@@ -60,11 +66,11 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
             ref = (*cur, np.zeros(2))
         else:
             (dx, dy), _ = cv2.phaseCorrelate(_masked(ref[0], ref[1], cur[1]), _masked(cur[0], ref[1], cur[1]))
-            shifts[i] = ref[2] + np.array([dx, dy]) * 4 / scale
+            shifts[i] = ref[2] + np.array([dx, dy]) * size[0] / small_size[0]
             if abs(dx) > small.shape[1] / 4 or abs(dy) > small.shape[0] / 4:  # little overlap left: new reference
                 ref = (*cur, shifts[i])
         if i in chosen:
-            frames.append((kp, gray, shifts[i] * scale))
+            frames[-1] = (kp, gray, shifts[i] * scale)
     return Background(frames, shifts, scale, repeated)
 
 

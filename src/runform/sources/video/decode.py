@@ -167,6 +167,7 @@ def iter_frames(
     select=None,
     threads: bool = False,
     turns: int = 0,
+    gray: bool = False,
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(time_s, rgb_uint8_HxWx3)`` for every frame in ``[start_s, end_s)``.
 
@@ -174,7 +175,8 @@ def iter_frames(
     Frames are rotated upright and, when ``max_side`` is given, scaled so their
     longest side is at most ``max_side`` pixels (aspect ratio kept). With
     ``select(time_s) -> bool`` only the selected frames are converted and
-    yielded (the others are still decoded, as H.264 requires). ``turns``: further clockwise
+    yielded (the others are still decoded, as H.264 requires). ``max_side`` may be a function of
+    the frame's time (a size per frame); ``gray`` gives ``(H, W)`` grey frames. ``turns``: further clockwise
     quarter turns, for a video whose runner is upright only after them (``pose.orientation``).
     """
     path = Path(path)
@@ -190,7 +192,7 @@ def iter_frames(
             container.seek(int((start_s + t0) / tb), stream=stream, backward=True, any_frame=False)
         try:
             yield from _decoded(container, stream, tb, t0, start_s, end_s, max_side, select,
-                                fallback_rot, turns)
+                                fallback_rot, turns, "gray" if gray else "rgb24")
         except InputFileError:
             raise
         except Exception as exc:
@@ -206,10 +208,10 @@ def iter_frames(
         container.close()
 
 
-def _decoded(container, stream, tb: float, t0: float, start_s: float, end_s: float | None,
-             max_side: int | None, select, fallback_rot: int, turns: int) -> Iterator[tuple[float, np.ndarray]]:
+def _decoded(container, stream, tb: float, t0: float, start_s: float, end_s: float | None, max_side, select,
+             fallback_rot: int, turns: int, fmt: str) -> Iterator[tuple[float, np.ndarray]]:
     """The frames of ``iter_frames``: timed, selected, scaled and turned upright."""
-    size = None
+    size, sized = None, None
     for frame in container.decode(stream):
         if frame.pts is None:
             continue
@@ -221,12 +223,24 @@ def _decoded(container, stream, tb: float, t0: float, start_s: float, end_s: flo
         if select is not None and not select(t):
             continue
         rot = (_frame_rotation(frame, fallback_rot) + 90 * turns) % 360
-        if size is None:
-            size = _scaled_size(frame.width, frame.height, max_side)
-        img = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
+        side = max_side(t) if callable(max_side) else max_side
+        if size is None or side != sized:
+            size, sized = _scaled_size(frame.width, frame.height, side), side
+        img = _luma(frame, size) if fmt == "gray" else frame.to_ndarray(width=size[0], height=size[1], format=fmt)
         if rot:
             img = np.ascontiguousarray(np.rot90(img, k=-(rot // 90)))
         yield t, img
+
+
+def _luma(frame, size: tuple[int, int]) -> np.ndarray:
+    """A grey frame at ``size``: the luma plane itself for YUV video (no colour conversion)."""
+    if not frame.format.name.startswith(("yuv", "yuvj", "nv12")):
+        return frame.to_ndarray(width=size[0], height=size[1], format="gray")
+    import cv2
+
+    plane = frame.planes[0]
+    y = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width]
+    return y if (plane.width, plane.height) == size else cv2.resize(y, size, interpolation=cv2.INTER_AREA)
 
 
 def _scaled_size(w: int, h: int, max_side: int | None) -> tuple[int, int]:

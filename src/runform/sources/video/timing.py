@@ -84,9 +84,8 @@ def frame_rate_facts(times: np.ndarray, repeated: np.ndarray, nominal_fps: float
     step = float(np.median(dt)) if len(dt) else 1.0 / nominal_fps
     gaps = np.flatnonzero(dt >= GAP_FRAMES * step)
     share = float(np.mean(repeated[1:])) if len(repeated) > 1 else 0.0
-    duration = float(times[-1] - times[0]) if len(times) > 1 else 0.0
-    new = int((~repeated).sum())
-    effective = new / duration if duration > 0 else nominal_fps
+    fresh = times[~repeated]  # frames with a new picture: the median time between them is the true rate
+    effective = 1.0 / float(np.median(np.diff(fresh))) if len(fresh) > 2 else nominal_fps
     facts = {"effective_fps": round(effective, 2), "repeated_frames_pct": round(100 * share, 1),
              "timestamp_gaps": int(len(gaps)), "longest_gap_s": round(float(dt[gaps].max()), 3) if len(gaps) else 0.0}
     notes = []
