@@ -93,7 +93,8 @@ def markdown_table(rows: list[dict]) -> str:
     for r in rows:
         tv = "none found" if r["true_vertical_deg"] is None else \
             f"{r['true_vertical_deg']:+.2f} ± {r['vertical_uncertainty_deg']} (error {r['true_vertical_error_deg']:+.2f})"
-        ic = (f"{r['ic_matched']}, {r['ic_median_abs_ms']}, {r['ic_bias_ms']:+}" if r.get("analysed")
+        bias = "-" if r.get("ic_bias_ms") is None else f"{r['ic_bias_ms']:+}"
+        ic = (f"{r['ic_matched']}, {r.get('ic_median_abs_ms') or '-'}, {bias}" if r.get("analysed")
               else f"not analysed: {r.get('why_not', '')}")
         lines.append(f"| {r['clip']} | {r['true_vertical_truth_deg']:+.1f} / {tv} | {r['trunk_lean_truth_deg']:.1f} / "
                      f"{r['trunk_lean_deg']:.1f} ({r['trunk_lean_error_deg']:+.1f}) | {ic} |")
