@@ -62,13 +62,15 @@ def sample_frames(src: Path, k: int = 0, limit: int | None = None):
             yield np.rot90(f.to_ndarray(format="rgb24"), k=k)
 
 
-def remux_copy(src: Path, dst: Path, tag: str) -> Path:
-    """The same frames and timestamps in a file with other bytes (its title tag differs), so a
-    batch sees a distinct recording: packets are copied, nothing is re-encoded."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+def remux_copy(src: Path, dst: Path, tag: str, metadata: dict | None = None) -> Path:
+    """The same frames and timestamps in a file with other bytes (its title tag differs, plus any
+    ``metadata``), so a batch sees a distinct recording: packets are copied, nothing is re-encoded."""
+    options = {"movflags": "use_metadata_tags"} if metadata else {}
+    with av.open(str(src)) as inp, av.open(str(dst), "w", options=options) as out:
         s_in = inp.streams.video[0]
         s_out = out.add_stream_from_template(s_in)
         out.metadata["title"] = tag
+        out.metadata.update(metadata or {})
         for packet in inp.demux(s_in):
             if packet.dts is None:
                 continue
@@ -115,13 +117,4 @@ def slowed_frames(src: Path, factor: int, seconds: float, fps: int = 30):
 
 def tag_capture_fps(src: Path, dst: Path, capture_fps: float) -> Path:
     """The same packets with Android's slow-motion tag (com.android.capture.fps) added."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "use_metadata_tags"}) as out:
-        s_in = inp.streams.video[0]
-        s_out = out.add_stream_from_template(s_in)
-        out.metadata["com.android.capture.fps"] = f"{capture_fps:.6f}"
-        for packet in inp.demux(s_in):
-            if packet.dts is None:
-                continue
-            packet.stream = s_out
-            out.mux(packet)
-    return dst
+    return remux_copy(src, dst, "slow motion", {"com.android.capture.fps": f"{capture_fps:.6f}"})
