@@ -118,3 +118,14 @@ def slowed_frames(src: Path, factor: int, seconds: float, fps: int = 30):
 def tag_capture_fps(src: Path, dst: Path, capture_fps: float) -> Path:
     """The same packets with Android's slow-motion tag (com.android.capture.fps) added."""
     return remux_copy(src, dst, "slow motion", {"com.android.capture.fps": f"{capture_fps:.6f}"})
+
+
+def blanked_legs_frames(src: Path, start_s: float, seconds: float, below: float = 0.82, fps: int = 30):
+    """The frames of a real video with everything below ``below`` of the picture's height painted
+    flat grey from ``start_s`` for ``seconds``: the lower legs and feet vanish, the rest stays."""
+    first, last = int(round(start_s * fps)), int(round((start_s + seconds) * fps))
+    for i, img in enumerate(sample_frames(src)):
+        if first <= i < last:
+            img = img.copy()
+            img[int(below * img.shape[0]):] = 128
+        yield img

@@ -184,3 +184,68 @@ def test_no_function_in_src_is_over_60_lines():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 60:
                 long.append(f"{path.relative_to(SRC)}:{node.name} ({node.end_lineno - node.lineno + 1} lines)")
     assert not long, long
+
+
+def _damped_peak(motion, side: str, t0: float, stride_s: float = 0.72, leg: float = 0.86, bump_leg: float = 0.11):
+    """The figure with one of ``side``'s reach peaks (trough at ``t0`` to the next) flattened to a
+    bump of ``bump_leg`` leg lengths: below the first pass's prominence, above the second look's."""
+    pos = motion["position"].values.copy()
+    t = motion["time"].values
+    w = (t >= t0) & (t < t0 + stride_s)
+    bump = -0.35 * leg + bump_leg * leg * (1 - np.cos(2 * np.pi * (t[w] - t0) / stride_s)) / 2
+    for j, name in enumerate(motion["keypoint"].values):
+        if name.startswith(side) and not name.endswith("hip"):
+            dx = {"ankle": 0.0, "heel": -0.05, "foot_index": 0.15}[name.split("_", 1)[1]]
+            pos[w, j, 0] = bump + dx
+    return motion.copy(data={"position": pos, "confidence": motion["confidence"].values})
+
+
+def test_a_missing_alternate_contact_gets_a_second_look():
+    """Feet alternate: a right landing with too small a reach peak, between two left ones, is found
+    by the looser search, and the strides around it are kept."""
+    figure = _damped_peak(_running_figure(), "right", t0=0.18 + 3 * 0.72)  # from a trough of the right reach
+    strict = ContactDetector(second_look_prominence=1.0).detect(figure, 0.86)
+    looser = ContactDetector().detect(figure, 0.86)
+    assert len(looser.contacts_) == len(strict.contacts_) + 1
+    found = looser.contacts_[looser.contacts_.found == "second look"]
+    assert list(found.foot) == ["right"] and 2.1 < float(found.ic_s.iloc[0]) < 2.9, found
+    assert len(build_strides(looser.events_)) > len(build_strides(strict.events_))
+
+
+def test_contact_timeline_says_why_each_step_was_not_used():
+    from runform.engine.timeline import contact_timeline, timeline_counts
+
+    c = _steps(n=20).assign(foot_confidence=0.9)
+    c.loc[8, "foot_confidence"] = 0.3  # a foot the pose model was unsure of
+    c = c.drop(index=[12, 13])  # two steps nobody detected
+    c.loc[19, "to_s"] = np.nan  # the clip ends before this toe-off
+    events = c[np.isfinite(c.to_s) & (c.foot_confidence >= 0.5)]
+    strides = build_strides(events)
+    t = np.arange(0, 7.3, 1 / 60)
+    seen = np.where((t > 4.0) & (t < 5.0), 0.2, 0.9)  # the feet unclear where the two steps were missed
+    tl = contact_timeline(c, strides, (t, seen), end_s=7.2, min_confidence=0.5, max_contact_s=0.6)
+    why = dict(zip(tl.ic_s.round(2), tl.reason))
+    assert why[round(8 * 0.36, 2)].startswith("foot not clearly seen (keypoint confidence 0.30)")
+    assert why[round(19 * 0.36, 2)] == "clip edge: toe-off after the end"
+    missed = tl[tl.status == "missed"]
+    assert list(missed.foot) == ["left", "right"] and np.allclose(missed.ic_s, [12 * 0.36, 13 * 0.36])
+    assert missed.reason.str.startswith("feet hidden or unclear").all()
+    counts = timeline_counts(tl)
+    assert counts["steps"] == 20 and counts["missed"] == 2 and counts["used"] + counts["excluded"] == 18
+    assert counts["used"] == 16 and counts["not_used_pct"] == 20.0  # 8, 12, 13 and 19
+
+
+def test_quality_is_lowered_when_more_than_a_fifth_of_the_steps_are_not_used():
+    from runform.engine.analysis import _quality
+
+    kb = load_knowledge()
+    strides = pd.DataFrame({"stride_time_ms": np.full(20, 720.0), "keypoint_confidence": 0.9})
+    steps = {"steps": 40, "used": 30, "excluded": 6, "missed": 4, "not_used_pct": 25.0,
+             "reasons": {"not detected, feet hidden or unclear": 4, "foot not clearly seen": 6}}
+    warnings: list[str] = []
+    good = _quality(strides, [], "", kb.cutoffs["quality"], None)
+    lowered = _quality(strides, warnings, "", kb.cutoffs["quality"], steps)
+    assert good["level"] == "good" and lowered["level"] == "fair" and lowered["lowered_by_steps"]
+    assert "10 of the 40 steps were not used" in lowered["steps_note"] and "foot not clearly seen: 6" in warnings[0]
+    few = _quality(strides, [], "", kb.cutoffs["quality"], {**steps, "used": 36, "not_used_pct": 10.0})
+    assert few["level"] == "good" and not few.get("lowered_by_steps")

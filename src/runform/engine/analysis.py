@@ -52,10 +52,11 @@ def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps:
     return strides, series
 
 
-def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str], advice: str
-                       ) -> tuple[dict, pd.DataFrame]:
+def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str], advice: str,
+                       steps: dict | None = None) -> tuple[dict, pd.DataFrame]:
     """Metric summaries with references, foot strike, quality and faults, from the strides
-    left after the plausibility screen; returns (summary, screened strides)."""
+    left after the plausibility screen; returns (summary, screened strides). ``steps``: the
+    contact timeline's counts (``timeline.timeline_counts``), when the source has one."""
     strides, plausibility, notes = screen(strides, kb.plausible, kb.plausibility_hints, kb.metrics)
     warnings += notes
     metrics = summarise(strides, kb.metrics)
@@ -67,19 +68,21 @@ def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str]
             m["status"] = reference_status(m["median"], ref)
         m["unit"] = kb.metrics[name]["unit"]
     summary = {"metrics": metrics, "foot_strike": strike_pattern_summary(strides),
-               "quality": _quality(strides, warnings, advice, kb.cutoffs["quality"])}
+               "quality": _quality(strides, warnings, advice, kb.cutoffs["quality"], steps)}
     summary["faults"] = assess(summary, strides, kb)
     summary["n_strides"] = int(len(strides))
     summary["plausibility"] = plausibility
     return summary, strides
 
 
-def _quality(strides: pd.DataFrame, warnings: list[str], advice: str, levels: dict) -> dict:
-    """How far to trust this recording's figures: stride count, regularity, keypoint confidence.
+def _quality(strides: pd.DataFrame, warnings: list[str], advice: str, levels: dict, steps: dict | None) -> dict:
+    """How far to trust this recording's figures: stride count, regularity, keypoint confidence,
+    and the share of the steps seen that could not be used.
 
     ``levels`` (the knowledge base's ``cutoffs.quality``): poor below 6 strides, a stride-time
     CV above 10 % (steady running is 2-4 %) or a mean stance-leg keypoint confidence below 0.5;
-    fair below 10 strides, above 5 % or below 0.7; otherwise good.
+    fair below 10 strides, above 5 % or below 0.7; otherwise good. More than
+    ``max_steps_not_used_pct`` of the steps not used lowers the level by one, and says why.
     """
     st = strides["stride_time_ms"].astype(float)
     cv = float(100 * st.std() / st.mean()) if len(st) > 1 else float("nan")
@@ -93,6 +96,10 @@ def _quality(strides: pd.DataFrame, warnings: list[str], advice: str, levels: di
         level = "fair"
     else:
         level = "good"
+    out_steps, level = _steps_quality(steps, level, levels.get("max_steps_not_used_pct", 100))
+    if any(not r.startswith("clip edge") for r in (steps or {}).get("reasons", {})):
+        lowered = " The quality is lowered for it." if out_steps.get("lowered_by_steps") else ""
+        warnings.append(out_steps["steps_note"] + lowered + " The report's contact timeline shows each.")
     if level == "poor":
         conf_text = f", keypoint confidence {conf:.2f}" if has_conf else ""
         warnings.append(f"Low confidence in these results: {n} strides, stride time varies by {cv:.0f} % "
@@ -100,7 +107,22 @@ def _quality(strides: pd.DataFrame, warnings: list[str], advice: str, levels: di
     out = {"level": level, "n_strides": n, "stride_time_cv_pct": round(cv, 1)}
     if has_conf:
         out["keypoint_confidence"] = round(conf, 3)
-    return out
+    return {**out, **out_steps}
+
+
+def _steps_quality(steps: dict | None, level: str, max_pct: float) -> tuple[dict, str]:
+    """The steps part of the quality: the share not used, why, and the level one lower when that
+    share is above ``max_pct``."""
+    if not steps or not steps["steps"]:
+        return {}, level
+    out = {"steps_not_used_pct": steps["not_used_pct"]}
+    if steps["used"] < steps["steps"]:
+        why = "; ".join(f"{reason}: {n}" for reason, n in steps["reasons"].items())
+        out["steps_note"] = f"{steps['steps'] - steps['used']} of the {steps['steps']} steps were not used ({why})."
+    if steps["not_used_pct"] > max_pct:
+        level = {"good": "fair", "fair": "poor"}.get(level, level)
+        out["lowered_by_steps"] = True
+    return out, level
 
 
 def finish(analysis: Analysis, settings: dict) -> Analysis:

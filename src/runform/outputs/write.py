@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..engine.assess.knowledge import Knowledge
 from ..progress import Progress, stage
 from .figures import curves_svg, key_frames, normalised_curves, stick_key_frames
+from .timeline import not_used, timeline_svg
 from .video import write_annotated
 
 
@@ -79,7 +80,17 @@ def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) ->
 
     settings_text = ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items() if v is not None)
     return env.get_template("report.html.j2").render(
-        **clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text)
+        **clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text,
+        timeline_svg=Markup(timeline_svg(summary.get("contacts"), _span_s(summary))),
+        contacts_not_used=not_used(summary.get("contacts")))
+
+
+def _span_s(summary: dict) -> float:
+    """The end of the analysed time (the timeline's axis), in real time."""
+    src = summary.get("source", {})
+    if src.get("analysed_to_s") is not None:
+        return float(src["analysed_to_s"]) / float(src.get("time_scale") or 1.0)
+    return float(summary.get("duration_s") or 0.0)
 
 
 def _video_time(motion, strides: pd.DataFrame):

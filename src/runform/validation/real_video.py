@@ -23,11 +23,26 @@ import numpy as np
 HIPS, SHOULDERS = (23, 24), (11, 12)  # BlazePose landmarks
 
 
+# Consistent parts of clips that change speed, analysed on their own for contact timing: the
+# start frame and the slow-motion factor as annotations.json gives them (slow_motion,
+# cadence_segments[].implied_slowdown_factor).
+PARTS = {"betterforerunner_track_side_screenrec": {"start_frame": 61, "segment": 1}}
+
+
 def real_video_table(video_dir: Path) -> list[dict]:
-    """One row per annotated clip found in ``video_dir``."""
+    """One row per annotated clip found in ``video_dir``, then one per consistent part of a clip
+    that changes speed (contact timing only)."""
     notes = json.loads((video_dir / "annotations.json").read_text())
-    return [_clip_row(video_dir / f"{name}.mp4", ann) for name, ann in notes.items()
-            if (video_dir / f"{name}.mp4").is_file()]
+    found = {name: ann for name, ann in notes.items() if (video_dir / f"{name}.mp4").is_file()}
+    rows = [_clip_row(video_dir / f"{name}.mp4", ann) for name, ann in found.items()]
+    for name, part in PARTS.items():
+        if name in found:
+            ann = found[name]
+            slowmo = float(ann["cadence_segments"][part["segment"]]["implied_slowdown_factor"])
+            start_s = part["start_frame"] / ann["fps"]
+            rows.append({"clip": name, "part": f"from frame {part['start_frame']}, --slowmo {slowmo:g}",
+                         "timing_only": True, **_contacts(video_dir / f"{name}.mp4", ann, start_s, slowmo)})
+    return rows
 
 
 def _clip_row(video: Path, ann: dict) -> dict:
@@ -68,34 +83,69 @@ def _trunk_lean(times: np.ndarray, xy: np.ndarray, ann: dict, vertical_deg: floa
             "trunk_lean_error_deg": round(float(np.nanmean(ours)) - truth, 2)}
 
 
-def _contacts(video: Path, ann: dict) -> dict:
-    """Initial-contact error of the whole analysis, when runform analyses the clip."""
+def _contacts(video: Path, ann: dict, start_s: float = 0.0, slowmo: float | None = None) -> dict:
+    """Contact timing of the whole analysis against the annotated frames, when runform analyses
+    the clip. Every detected contact counts (used in a stride or not: the contact timeline).
+
+    An annotated initial contact is the first frame the foot is down, so the true instant lies
+    between that frame and the one before: on average half a frame earlier. An annotated toe-off
+    is the last frame the toe is down: the true instant is on average half a frame later. Errors
+    are taken against those instants; the annotation itself is good to +-1 frame.
+    """
     from ..errors import RunformError
     from ..pipeline import run
     from ..settings import Settings
 
     try:
-        result = run(video, Settings(annotated_video=False))
+        result = run(video, Settings(annotated_video=False, start_s=start_s, slowmo=slowmo))
     except RunformError as e:
         return {"analysed": False, "why_not": e.message}
-    ics = np.sort(result.strides["ic_s"].to_numpy())
-    truth = np.array([c["frame"] if isinstance(c, dict) else c for c in ann["ic_frames"]], float) / ann["fps"]
-    err = [float(ics[np.argmin(np.abs(ics - t))] - t) for t in truth if np.min(np.abs(ics - t)) <= 0.1]
-    return {"analysed": True, "ic_matched": f"{len(err)}/{len(truth)}",
-            "ic_median_abs_ms": round(1000 * float(np.median(np.abs(err))), 1) if err else None,
-            "ic_bias_ms": round(1000 * float(np.median(err)), 1) if err else None}
+    rows = [r for r in result.summary["contacts"]["timeline"] if r["status"] != "missed"]
+    frame_s = 1.0 / ann["fps"] / (slowmo or 1.0)  # one video frame in real time
+    out = {"analysed": True, "frame_ms": round(1000 * frame_s, 1)}
+    for kind, col, half in (("ic", "ic_s", -0.5), ("to", "to_s", +0.5)):
+        frames = [c["frame"] if isinstance(c, dict) else c for c in ann.get(f"{kind}_frames") or []]
+        truth = [(f + half) * frame_s for f in frames if f * frame_s * (slowmo or 1.0) >= start_s]
+        ours = np.array([r[col] for r in rows if r.get(col) is not None], float)
+        out.update(_matched(kind, ours, np.array(truth), frame_s))
+    return out
+
+
+def _matched(kind: str, ours: np.ndarray, truth: np.ndarray, frame_s: float, within_s: float = 0.1) -> dict:
+    """Share of ``truth`` with a detection within ``within_s``, and the median |error| and bias."""
+    if not len(truth):
+        return {}
+    err = [float(ours[np.argmin(np.abs(ours - t))] - t) for t in truth
+           if len(ours) and np.min(np.abs(ours - t)) <= within_s]
+    med = lambda x: round(1000 * float(np.median(x)), 1) if len(x) else None  # noqa: E731
+    return {f"{kind}_matched": f"{len(err)}/{len(truth)}", f"{kind}_n_matched": len(err), f"{kind}_n": len(truth),
+            f"{kind}_median_abs_ms": med(np.abs(err)), f"{kind}_bias_ms": med(err),
+            f"{kind}_bias_frames": round(float(np.median(err)) / frame_s, 2) if err else None}
 
 
 def markdown_table(rows: list[dict]) -> str:
+    """Two tables: the camera model (true vertical, trunk lean), then contact timing."""
     head = ("| clip | true vertical: annotated / runform (deg) | trunk lean at annotated midstance: annotated / "
-            "runform (deg) | initial contact: matched, median abs error, bias (ms) |\n|---|---|---|---|\n")
+            "runform (deg) |\n|---|---|---|\n")
     lines = []
-    for r in rows:
+    for r in (r for r in rows if not r.get("timing_only")):
         tv = "none found" if r["true_vertical_deg"] is None else \
             f"{r['true_vertical_deg']:+.2f} ± {r['vertical_uncertainty_deg']} (error {r['true_vertical_error_deg']:+.2f})"
-        bias = "-" if r.get("ic_bias_ms") is None else f"{r['ic_bias_ms']:+}"
-        ic = (f"{r['ic_matched']}, {r.get('ic_median_abs_ms') or '-'}, {bias}" if r.get("analysed")
-              else f"not analysed: {r.get('why_not', '')}")
         lines.append(f"| {r['clip']} | {r['true_vertical_truth_deg']:+.1f} / {tv} | {r['trunk_lean_truth_deg']:.1f} / "
-                     f"{r['trunk_lean_deg']:.1f} ({r['trunk_lean_error_deg']:+.1f}) | {ic} |")
-    return head + "\n".join(lines)
+                     f"{r['trunk_lean_deg']:.1f} ({r['trunk_lean_error_deg']:+.1f}) |")
+    timing = ("| clip | part | initial contact: matched, median abs error (ms), bias (ms; frames) | "
+              "toe-off: matched, median abs error (ms), bias (ms; frames) |\n|---|---|---|---|\n")
+    tlines = [f"| {r['clip']} | {r.get('part', 'whole clip')} | {_events_cell(r, 'ic')} | {_events_cell(r, 'to')} |"
+              for r in rows]
+    return head + "\n".join(lines) + "\n\n" + timing + "\n".join(tlines)
+
+
+def _events_cell(r: dict, kind: str) -> str:
+    if not r.get("analysed"):
+        return f"not analysed: {r.get('why_not', '')}"
+    if f"{kind}_matched" not in r:
+        return "not annotated"
+    if not r[f"{kind}_n_matched"]:
+        return f"{r[f'{kind}_matched']}"
+    return (f"{r[f'{kind}_matched']}, {r[f'{kind}_median_abs_ms']}, {r[f'{kind}_bias_ms']:+} "
+            f"({r[f'{kind}_bias_frames']:+.2f})")

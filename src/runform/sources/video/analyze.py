@@ -20,14 +20,15 @@ from ...engine.assess.knowledge import Knowledge
 from ...engine.body import LEG_FRACTION_OF_HEIGHT
 from ...engine.clean import clean
 from ...engine.contacts import ContactDetector
-from ...engine.dataset import make_motion, point
+from ...engine.dataset import make_motion
+from ...engine.timeline import contact_timeline, timeline_counts
 from ...settings import Settings
 from . import checks as video_checks
 from .background import camera_motion, scan
 from .decode import VideoInfo
 from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
 from .scene import analyse_scene, leg_length_px, to_sagittal
-from .timing import check_real_time, frame_rate_facts, stride_period_s, time_scale
+from .timing import check_real_time, check_speed_change, feet_separation, frame_rate_facts, step_period_s, time_scale
 from .upright import body_axis_deg, turn_points, upright_turns
 from .vertical import Vertical, choose, scene_vertical
 
@@ -106,8 +107,7 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     sag = to_sagittal(cleaned, scene)
     leg_m = scene.height_m * LEG_FRACTION_OF_HEIGHT
     if not motion.attrs.get("time_scale_from"):  # nobody said the clip is not real time: is it?
-        reach = point(sag, "left_ankle")[:, 0] - point(sag, "mid_hip")[:, 0]
-        check_real_time(stride_period_s(sag["time"].values, reach), checks.ground_fraction(sag, leg_m))
+        _check_real_time(sag, checks.ground_fraction(sag, leg_m))
     detector = ContactDetector()
     events = detector.detect(sag, leg_m).events_
     strides, series = gait_metrics(sag, events, leg_m, settings.speed_mps, kb)
@@ -131,12 +131,23 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
         "height_m": scene.height_m,
         "height_given": scene.height_given,
     }
-    summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE)
+    timeline = contact_timeline(detector.contacts_, strides, _feet_confidence(sag), float(t[-1]) if len(t) else 0.0,
+                                detector.min_foot_confidence, detector.max_contact_s)
+    steps = timeline_counts(timeline)
+    summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE, steps)
+    summary["contacts"] = {**steps, "timeline": timeline.round(4).to_dict("records")}
     _vertical_confidence(summary["faults"], vertical)
     summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
                    parameters={"contacts": {"detector": "ContactDetector", **detector.get_params()}},
                    duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings)
+
+
+def _check_real_time(sag: xr.Dataset, ground_share: float) -> None:
+    """Refuse a running clip that is not real time, or whose speed changes (``timing.py``)."""
+    t, separation = sag["time"].values, feet_separation(sag)
+    check_speed_change(t, separation, ground_share)
+    check_real_time(2 * step_period_s(t, separation), ground_share)
 
 
 def _vertical_confidence(faults: list[dict], vertical: Vertical) -> None:
@@ -149,6 +160,12 @@ def _vertical_confidence(faults: list[dict], vertical: Vertical) -> None:
             f["confidence"], f["confidence_label"] = LOW_CONFIDENCE, "low"
             f["confidence_note"] = (f"Measured against a vertical known only to about {vertical.uncertainty_deg:g} deg "
                                     f"(taken from the {vertical.cue}): no vertical edge was in view.")
+
+
+def _feet_confidence(sag: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """(times, the median confidence of both feet's ankle, heel and toe keypoints per frame)."""
+    names = [f"{side}_{p}" for side in ("left", "right") for p in ("ankle", "heel", "foot_index")]
+    return sag["time"].values, np.median(sag["confidence"].sel(keypoint=names).values, axis=1)
 
 
 def _shifted(motion: xr.Dataset, shift_px: np.ndarray, times: np.ndarray) -> xr.Dataset:

@@ -11,9 +11,18 @@ speed), while a stride lasts 0.45-0.9 s from a sprint to a slow jog. A clip
 whose strides last far longer, or shorter, while the feet show running is not
 real time; the factor is the stride period over that of a typical 170
 steps/min.
+
+The step period comes from the distance between the two feet along the run:
+it peaks at every contact, whichever foot it is, so a pose model that swaps the
+legs (common in blurred slow motion) does not hide it. A clip whose playback
+speed changes (a slow-motion ramp) shows steps of one length in one part and of
+another, 1.8 times or more apart, in another: it is refused with where the
+change lies and how to analyse each part.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -23,6 +32,9 @@ TYPICAL_STRIDE_S = 60.0 / 170 * 2  # 170 steps/min
 LONGEST_STRIDE_S = 1.3  # a jog at 92 steps/min: slower strides with running feet are slow motion
 SHORTEST_STRIDE_S = 0.42  # 285 steps/min, beyond a sprint: faster ones are a sped-up clip
 RUNNING_GROUND_SHARE = 0.5  # below: the feet show running, not walking (checks.ground_fraction)
+MIN_STEP_LAG_S = 0.12  # a step of a clip sped up 2x at a sprint (0.21 s real) still lasts longer
+WINDOW_S = 3.0  # windows for a change of speed: at least 2 slow-motion steps (a 4x step: 1.4 s)
+SPEED_CHANGE = 1.8  # steps this much longer in one part than another: not one playback speed
 
 
 def time_scale(info, settings) -> tuple[float, str | None]:
@@ -35,23 +47,64 @@ def time_scale(info, settings) -> tuple[float, str | None]:
     return 1.0, None
 
 
-def stride_period_s(t: np.ndarray, reach: np.ndarray) -> float:
-    """The foot's period ahead of and behind the hips (its autocorrelation's first strong peak)."""
-    ok = np.isfinite(reach)
+def feet_separation(sag) -> np.ndarray:
+    """Per frame, how far apart the two feet are along the run (foot centres: ankle, heel, toe)."""
+    from ...engine.dataset import point
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        x = [np.nanmean(np.stack([point(sag, f"{side}_{p}")[:, 0] for p in ("ankle", "heel", "foot_index")]), axis=0)
+             for side in ("left", "right")]
+    return np.abs(x[0] - x[1])
+
+
+def step_period_s(t: np.ndarray, separation: np.ndarray) -> float:
+    """The step period: the first strong peak of the feet separation's autocorrelation."""
+    return _first_period(t, separation, MIN_STEP_LAG_S)
+
+
+def _first_period(t: np.ndarray, x: np.ndarray, min_lag_s: float) -> float:
+    ok = np.isfinite(x)
     if ok.sum() < 20:
         return float("nan")
     dt = float(np.median(np.diff(t)))
-    x = np.interp(np.arange(len(reach)), np.flatnonzero(ok), reach[ok])
+    x = np.interp(np.arange(len(x)), np.flatnonzero(ok), x[ok])
     x = x - x.mean()
     ac = np.fft.irfft(np.abs(np.fft.rfft(x, 2 * len(x))) ** 2)[:len(x)]
     if ac[0] <= 0:
         return float("nan")
     ac /= ac[0]
-    lo, hi = max(1, int(0.3 / dt)), len(ac) // 2
+    lo, hi = max(1, int(min_lag_s / dt)), len(ac) // 2
     if hi <= lo + 2:
         return float("nan")
     peaks = [k for k in range(lo + 1, hi - 1) if ac[k] >= ac[k - 1] and ac[k] >= ac[k + 1] and ac[k] > 0.3]
     return float(peaks[0] * dt) if peaks else float("nan")
+
+
+def check_speed_change(t: np.ndarray, separation: np.ndarray, ground_share: float) -> None:
+    """Refuse a running clip whose step period changes by ``SPEED_CHANGE`` or more between
+    ``WINDOW_S`` windows (a slow-motion ramp), saying where and how to analyse each part. Each
+    part needs two windows or more, so one odd window does not count as a change."""
+    if len(t) < 2 or not ground_share < RUNNING_GROUND_SHARE or t[-1] - t[0] < 2 * WINDOW_S:
+        return
+    starts = np.arange(t[0], t[-1] - WINDOW_S + 1e-9, WINDOW_S / 2)
+    periods = np.array([step_period_s(t[w], separation[w]) for w in ((t >= a) & (t < a + WINDOW_S) for a in starts)])
+    ok = np.flatnonzero(np.isfinite(periods))
+    if len(ok) < 4 or periods[ok].max() < SPEED_CHANGE * periods[ok].min():
+        return
+    slow = periods[ok] > np.sqrt(periods[ok].max() * periods[ok].min())
+    if min(slow.sum(), (~slow).sum()) < 2:
+        return
+    k = int(np.flatnonzero(slow[1:] != slow[:-1])[0])  # the first change between windows
+    at = 0.5 * (starts[ok[k]] + starts[ok[k + 1]]) + WINDOW_S / 2
+    fast_s, slow_s = float(np.median(periods[ok][~slow])), float(np.median(periods[ok][slow]))
+    first, then = ("slow motion", "real time") if slow[0] else ("real time", "slow motion")
+    raise NotAnalysableError(
+        f"The clip's speed changes at about {at:.0f} s ({first} first, then {then}): its steps last "
+        f"{fast_s:.2f} s in one part and {slow_s:.2f} s in the other, {slow_s / fast_s:.1f}x longer (a "
+        "slow-motion ramp). A cadence over the whole clip would mean nothing.",
+        f"Analyse one part at a time with --start/--end at {at:.0f} s, and --slowmo {slow_s / fast_s:.1f} for the "
+        "slow part (or the factor the phone gives).")
 
 
 def check_real_time(period_s: float, ground_share: float) -> None:
@@ -65,7 +118,8 @@ def check_real_time(period_s: float, ground_share: float) -> None:
             f"{period_s:.1f} s while the feet show running (on the ground {100 * ground_share:.0f} % of the "
             "time; a running stride lasts 0.45-0.9 s).",
             f"Give the factor, e.g. --slowmo {factor:.1f}, or the rate it was filmed at, e.g. --capture-fps "
-            f"{30 * factor:.0f} for a clip played at 30 fps; every time is then real time.")
+            f"{30 * factor:.0f} for a clip played at 30 fps; every time is then real time. If only part of the "
+            "clip is slow motion, choose that part with --start/--end.")
     if period_s < SHORTEST_STRIDE_S:
         raise NotAnalysableError(
             f"This clip plays faster than real time (about {1 / factor:.1f}x): each stride lasts only "
