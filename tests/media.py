@@ -129,3 +129,22 @@ def blanked_legs_frames(src: Path, start_s: float, seconds: float, below: float 
             img = img.copy()
             img[int(below * img.shape[0]):] = 128
         yield img
+
+
+def poor_frames(src: Path, shake: float = 0.04, seed: int = 0):
+    """A poor recording made from a real one: every frame shaken by up to ``shake`` of the picture
+    (a hand-held phone), a second runner pasted beside the first (the same clip 1.3 s later,
+    its right half), and every third frame blank."""
+    rng = np.random.default_rng(seed)
+    frames = list(sample_frames(src))
+    lag = 39  # 1.3 s at 30 fps
+    for i, img in enumerate(frames):
+        if i % 3 == 2:
+            yield np.full_like(img, 128)
+            continue
+        h, w = img.shape[:2]
+        out = img.copy()
+        other = frames[(i + lag) % len(frames)]
+        out[:, w // 2:] = np.maximum(out[:, w // 2:], other[:, : w - w // 2])  # a second, lighter runner
+        dy, dx = (rng.uniform(-shake, shake, 2) * (h, w)).astype(int)
+        yield np.roll(out, (dy, dx), axis=(0, 1))

@@ -135,10 +135,12 @@ def _print_result(out_dir: Path) -> None:
     s = json.loads((out_dir / "summary.json").read_text())
     m = s["metrics"]
     pick = load_knowledge().key_metrics
-    out.print(f"[bold]runform[/] {s['n_strides']} strides analysed")
+    out.print(f"[bold]runform[/] {s['n_strides']} strides analysed (median ± measurement uncertainty; IQR: the "
+              "spread from stride to stride)")
     for k in pick:
         if k in m and m[k]["median"] is not None:
-            out.print(f"  {k:28s} {m[k]['median']:8.1f}  (IQR {m[k]['iqr']:.1f})")
+            unc = f" ± {m[k]['uncertainty']:.1f}" if m[k].get("uncertainty") is not None else ""
+            out.print(f"  {k:28s} {m[k]['median']:8.1f}{unc}  (IQR {m[k]['iqr']:.1f})")
     for f in s["faults"]:
         out.print(f"  [yellow]finding[/]: {f['title']} (confidence {f['confidence_label']})")
     for w in s["warnings"]:

@@ -249,3 +249,28 @@ def test_quality_is_lowered_when_more_than_a_fifth_of_the_steps_are_not_used():
     assert "10 of the 40 steps were not used" in lowered["steps_note"] and "foot not clearly seen: 6" in warnings[0]
     few = _quality(strides, [], "", kb.cutoffs["quality"], {**steps, "used": 36, "not_used_pct": 10.0})
     assert few["level"] == "good" and not few.get("lowered_by_steps")
+
+
+def test_a_finding_is_no_surer_than_its_measurement():
+    """Confidence labels from the distance to the threshold in uncertainties: borderline within
+    one (with what would settle it), high only at two or more on a good recording, a poor
+    recording at most low."""
+    from runform.engine.assess.rules import _calibrated
+
+    kb = load_knowledge()
+    labels = kb.cutoffs["confidence"]["labels"]
+
+    def summary(level: str, parts: dict) -> dict:
+        return {"quality": {"level": level}, "metrics": {"knee_flexion_ic_deg": {"uncertainty_parts": parts}}}
+
+    ev = lambda z: [{"metric": "knee_flexion_ic_deg", "value": 5.0, "threshold": 10.0, "z": z}]  # noqa: E731
+    conf, label, settle = _calibrated(0.97, ev(0.66), summary("good", {"measurement": 6, "events": 5}), labels, kb,
+                                      "video")
+    assert label == "borderline" and conf <= 0.35 and "camera square" in settle
+    assert _calibrated(0.97, ev(1.5), summary("good", {}), labels, kb, "video")[1] == "medium"
+    assert _calibrated(0.97, ev(2.5), summary("good", {}), labels, kb, "video")[1] == "high"
+    assert _calibrated(0.97, ev(2.5), summary("fair", {}), labels, kb, "video")[1] == "medium"
+    conf, label, _ = _calibrated(0.97, ev(5.0), summary("poor", {}), labels, kb, "video")
+    assert label == "low" and conf <= 0.35
+    events = _calibrated(0.97, ev(0.5), summary("good", {"events": 9, "measurement": 2}), labels, kb, "lab")[2]
+    assert "force plates" in events

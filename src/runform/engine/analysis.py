@@ -23,6 +23,7 @@ from .dataset import point
 from .metrics.per_stride import per_frame_series, stride_metrics
 from .metrics.summary import strike_pattern_summary, summarise
 from .strides import build_strides, midstance_times
+from .uncertainty import add_uncertainty
 
 
 @dataclass
@@ -53,10 +54,13 @@ def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps:
 
 
 def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str], advice: str,
-                       steps: dict | None = None) -> tuple[dict, pd.DataFrame]:
-    """Metric summaries with references, foot strike, quality and faults, from the strides
-    left after the plausibility screen; returns (summary, screened strides). ``steps``: the
-    contact timeline's counts (``timeline.timeline_counts``), when the source has one."""
+                       steps: dict | None = None, uncertainty: dict | None = None) -> tuple[dict, pd.DataFrame]:
+    """Metric summaries with references and uncertainties, foot strike, quality and faults, from
+    the strides left after the plausibility screen; returns (summary, screened strides).
+    ``steps``: the contact timeline's counts (``timeline.timeline_counts``), when the source has
+    one; ``uncertainty``: ``source`` (video, lab, imu), ``events`` (``uncertainty.event_parts``)
+    and ``extras`` (source terms per metric)."""
+    implausible_pct = _implausible_pct(strides, kb.plausible)
     strides, plausibility, notes = screen(strides, kb.plausible, kb.plausibility_hints, kb.metrics)
     warnings += notes
     metrics = summarise(strides, kb.metrics)
@@ -67,21 +71,37 @@ def summarise_analysis(strides: pd.DataFrame, kb: Knowledge, warnings: list[str]
             m["reference"]["source"] = kb.sources.get(ref.get("source"), ref.get("source"))
             m["status"] = reference_status(m["median"], ref)
         m["unit"] = kb.metrics[name]["unit"]
+    unc = uncertainty or {}
+    spec = kb.uncertainty.get(unc.get("source", ""), {})
+    add_uncertainty(metrics, unc.get("events", {}), spec, unc.get("extras"))
     summary = {"metrics": metrics, "foot_strike": strike_pattern_summary(strides),
-               "quality": _quality(strides, warnings, advice, kb.cutoffs["quality"], steps)}
-    summary["faults"] = assess(summary, strides, kb)
+               "quality": _quality(strides, warnings, advice, kb.cutoffs["quality"], steps, implausible_pct)}
+    summary["faults"] = assess(summary, strides, kb, unc.get("source", ""))
     summary["n_strides"] = int(len(strides))
     summary["plausibility"] = plausibility
     return summary, strides
 
 
-def _quality(strides: pd.DataFrame, warnings: list[str], advice: str, levels: dict, steps: dict | None) -> dict:
+def _implausible_pct(strides: pd.DataFrame, plausible: dict) -> float:
+    """Share of all per-stride values outside what a body can do (the plausibility ranges)."""
+    bad = total = 0
+    for name, rng in plausible.items():
+        if name in strides:
+            v = pd.to_numeric(strides[name], errors="coerce").dropna()
+            bad += int(((v < rng["low"]) | (v > rng["high"])).sum())
+            total += len(v)
+    return 100.0 * bad / total if total else 0.0
+
+
+def _quality(strides: pd.DataFrame, warnings: list[str], advice: str, levels: dict, steps: dict | None,
+             implausible_pct: float = 0.0) -> dict:
     """How far to trust this recording's figures: stride count, regularity, keypoint confidence,
     and the share of the steps seen that could not be used.
 
     ``levels`` (the knowledge base's ``cutoffs.quality``): poor below 6 strides, a stride-time
     CV above 10 % (steady running is 2-4 %) or a mean stance-leg keypoint confidence below 0.5;
-    fair below 10 strides, above 5 % or below 0.7; otherwise good. More than
+    fair below 10 strides, above 5 % or below 0.7; otherwise good; poor also when more than
+    ``poor.above_implausible_pct`` of the per-stride values are outside what a body can do. More than
     ``max_steps_not_used_pct`` of the steps not used lowers the level by one, and says why.
     """
     st = strides["stride_time_ms"].astype(float)
@@ -90,7 +110,8 @@ def _quality(strides: pd.DataFrame, warnings: list[str], advice: str, levels: di
     conf = float(strides["keypoint_confidence"].mean()) if has_conf else 1.0
     n = int(len(strides))
     poor, fair = levels["poor"], levels["fair"]
-    if n < poor["below_strides"] or not cv <= poor["above_stride_time_cv_pct"] or conf < poor["below_keypoint_confidence"]:
+    if (n < poor["below_strides"] or not cv <= poor["above_stride_time_cv_pct"]
+            or not conf >= poor["below_keypoint_confidence"] or implausible_pct > poor["above_implausible_pct"]):
         level = "poor"
     elif n < fair["below_strides"] or cv > fair["above_stride_time_cv_pct"] or conf < fair["below_keypoint_confidence"]:
         level = "fair"
@@ -102,9 +123,12 @@ def _quality(strides: pd.DataFrame, warnings: list[str], advice: str, levels: di
         warnings.append(out_steps["steps_note"] + lowered + " The report's contact timeline shows each.")
     if level == "poor":
         conf_text = f", keypoint confidence {conf:.2f}" if has_conf else ""
+        odd = (f", {implausible_pct:.0f} % of the per-stride values outside what a body can do"
+               if implausible_pct > poor["above_implausible_pct"] else "")
         warnings.append(f"Low confidence in these results: {n} strides, stride time varies by {cv:.0f} % "
-                        f"(steady running: 2-4 %){conf_text}. {advice}")
-    out = {"level": level, "n_strides": n, "stride_time_cv_pct": round(cv, 1)}
+                        f"(steady running: 2-4 %){conf_text}{odd}. {advice}")
+    out = {"level": level, "n_strides": n, "stride_time_cv_pct": round(cv, 1),
+           "implausible_values_pct": round(implausible_pct, 1)}
     if has_conf:
         out["keypoint_confidence"] = round(conf, 3)
     return {**out, **out_steps}

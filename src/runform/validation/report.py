@@ -207,6 +207,15 @@ def validate(root: str | Path | None = None) -> dict:
 
     result = {"summary": summary, "lab": lab, "video": vid, "foot_strike": fs, "pelvis_vs_ik": pel,
               "perspective": perspective_rows(trials, labs, kb)}
+    return _other_tables(result, trials, labs, kb, root)
+
+
+def _other_tables(result: dict, trials, labs: dict, kb, root: Path) -> dict:
+    """The uncertainty calibration, and the sensor's and the real clips' tables where their data are."""
+    from .calibration import coverage_rows, coverage_summary
+
+    coverage = coverage_rows(trials, labs, kb)
+    result["calibration"] = {"summary": coverage_summary(coverage), "pairs": coverage}
     imu_root = root.parent / "imu"
     if (imu_root / "alcantara_sacral").is_dir() and (imu_root / "adept_outdoor_run").is_dir():
         from .imu_accuracy import imu_validation
@@ -260,6 +269,10 @@ def markdown(result: dict) -> str:
               table(result["video"]), "", "## Foot-strike pattern", "", table(result["foot_strike"]), "",
               "## Pelvis range per stride: runform (ASIS/PSIS frame) vs OpenSim inverse kinematics (deg)", "",
               table(result.get("pelvis_vs_ik", []))]
+    if "calibration" in result:
+        lines += ["", "## Uncertainty calibration: kinematic contacts against the force plates' (events part)", "",
+                  table(result["calibration"]["summary"]), "",
+                  table(_coverage_by_metric(result["calibration"]["pairs"]))]
     if "imu" in result:
         lines += ["", imu_markdown(result["imu"], table)]
     if "perspective" in result:
@@ -273,6 +286,16 @@ def markdown(result: dict) -> str:
         lines += ["", "## Video path on real clips (annotations made without a pose model)", "",
                   video_table(result["real_video"])]
     return "\n".join(lines)
+
+
+def _coverage_by_metric(pairs: list[dict]) -> list[dict]:
+    df = pd.DataFrame(pairs)
+    if df.empty:
+        return []
+    g = df.groupby("metric").z
+    return [{"metric": m, "trials": int(len(z)), "median_z": float(z.median()),
+             "within_1u_pct": 100 * float((z <= 1).mean()), "within_2u_pct": 100 * float((z <= 2).mean())}
+            for m, z in g]
 
 
 IMU_TARGETS = {"contact_ms": 15, "step_ms": 5, "cadence_spm": 1, "pelvis_rom_deg": 2, "adept_steps_pct": 2,

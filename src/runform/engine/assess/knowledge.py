@@ -35,6 +35,7 @@ class Knowledge:
     body: dict = field(default_factory=dict)  # body-size bounds: leg_length_m, height_m
     cutoffs: dict = field(default_factory=dict)  # foot_strike, walking, quality, confidence
     key_metrics: list = field(default_factory=list)  # the metrics a coach follows first, in order
+    uncertainty: dict = field(default_factory=dict)  # per source: event and measurement errors
 
 
 def load_knowledge(sex: str | None = None, overrides: str | Path | None = None) -> Knowledge:
@@ -58,7 +59,7 @@ def load_knowledge(sex: str | None = None, overrides: str | Path | None = None) 
         for fault_id, given in user.get("faults", {}).items():
             _override_fault(faults, fault_id, given, path)
     return Knowledge(raw["sources"], raw["metrics"], refs, faults, raw["drills"], plausible,
-                     raw["plausibility_hints"], raw["body"], raw["cutoffs"], raw["key_metrics"])
+                     raw["plausibility_hints"], raw["body"], raw["cutoffs"], raw["key_metrics"], raw["uncertainty"])
 
 
 def _read_toml(path: Path) -> dict:

@@ -130,7 +130,8 @@ def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: floa
         sel = (t >= ic) & (t <= end)
         legs = [f"{f}_{p}" for p in ("hip", "knee", "ankle", "heel", "foot_index")
                 if f"{f}_{p}" in motion["keypoint"].values]
-        r["keypoint_confidence"] = float(conf.sel(keypoint=legs).values[sel].mean()) if sel.any() else 0.0
+        seen = np.nan_to_num(conf.sel(keypoint=legs).values[sel], nan=0.0)  # no pose in a frame: not seen
+        r["keypoint_confidence"] = float(seen.mean()) if sel.any() else 0.0
         rows.append(r)
     out = pd.concat([strides, pd.DataFrame(rows, index=strides.index)], axis=1)
     return out

@@ -35,7 +35,9 @@ from ...engine.clean import fill_gaps, lowpass
 from ...engine.contacts import ContactDetector
 from ...engine.dataset import make_motion, point
 from ...engine.metrics.pelvis import pelvis_stride_metrics
-from ...engine.strides import build_strides
+from ...engine.metrics.per_stride import stride_metrics
+from ...engine.strides import STRIDE_COLUMNS, build_strides
+from ...engine.uncertainty import event_parts
 from ...errors import NotAnalysableError
 from ...settings import Settings
 from .forces import file_events, force_events
@@ -188,7 +190,10 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
                             "10 deg anterior in standing, and is not judged. Give --static for tilt relative "
                             "to standing.")
     warnings += [f"Markers: {n}." for n in trial.notes]
-    summary, strides = summarise_analysis(strides, kb, warnings, LAB_ADVICE)
+    summary, strides = summarise_analysis(strides, kb, warnings, LAB_ADVICE,
+                                          uncertainty=_uncertainty(strides, sag, leg_m, speed, series, kb,
+                                                                   events_source, treadmill,
+                                                                   treadmill and not settings.speed_mps))
     summary.update(
         scene={"treadmill": treadmill, "events_source": events_source, "leg_length_m": round(leg_m, 3),
                "leg_length_from": leg_from, "running_speed_mps": round(float(speed), 2) if np.isfinite(speed) else None,
@@ -199,6 +204,21 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
                     if events_source.startswith("kinematic") else {"detector": events_source}},
         fps=round(float(motion.attrs["fps"]), 3), duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(motion, sag, series, strides, summary, warnings)
+
+
+def _uncertainty(strides: pd.DataFrame, sag: xr.Dataset, leg_m: float, speed: float, series: dict, kb: Knowledge,
+                 events_source: str, treadmill: bool, measured_speed: bool) -> dict:
+    """The event part of every metric's uncertainty, with the event errors of how the contacts were
+    found: force plates, or runform's kinematic detector on a treadmill or overground."""
+    spec = kb.uncertainty["lab"]
+    events = (spec["events_forceplates"] if events_source.startswith("force") else
+              spec["events"] if treadmill else spec["events_overground"])
+    def remeasure(st: pd.DataFrame) -> pd.DataFrame:  # a speed measured on the belt moves with the contacts
+        v = running_speed(sag, st[["foot", "ic_s", "to_s"]])[0] if measured_speed else speed
+        return stride_metrics(sag, st[STRIDE_COLUMNS], leg_m, v if np.isfinite(v) else None, series,
+                              strike=kb.cutoffs["foot_strike"])
+
+    return {"source": "lab", "events": event_parts(strides, remeasure, events, list(kb.metrics))}
 
 
 def _series(trial: LabTrial, motion: xr.Dataset, sag: xr.Dataset) -> dict[str, np.ndarray]:

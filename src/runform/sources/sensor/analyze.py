@@ -36,7 +36,8 @@ from ...engine.analysis import Analysis, finish, summarise_analysis
 from ...engine.assess.knowledge import Knowledge
 from ...engine.metrics.pelvis import pelvis_stride_metrics
 from ...engine.metrics.per_stride import temporal_metrics
-from ...engine.strides import build_strides
+from ...engine.strides import STRIDE_COLUMNS, build_strides
+from ...engine.uncertainty import event_parts
 from ...errors import NotAnalysableError
 from ...settings import Settings
 from . import orientation
@@ -222,7 +223,10 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
     _side_warnings(table, run["agreements"], gyr is not None, warnings)
     _channel_warnings(frame, gyr is not None, run["angles"] is not None, standing_up is not None, settings, warnings)
     table = _timing_for_rate(table, rate, warnings)
-    summary, table = summarise_analysis(table, kb, warnings, IMU_ADVICE)
+    remeasure = lambda st: stride_rows(t, st[STRIDE_COLUMNS], sig, settings.speed_mps)  # noqa: E731
+    unc = {"source": "imu", "events": event_parts(strides, remeasure, kb.uncertainty["imu"]["events"],
+                                                  [c for c in kb.metrics if c in table], 1.0 / rate)}
+    summary, table = summarise_analysis(table, kb, warnings, IMU_ADVICE, uncertainty=unc)
     agreements = run["agreements"]
     summary.update(
         scene={"sensor_frame": frame, "gyroscope": gyr is not None, "foot_assignment_agreement":

@@ -21,7 +21,10 @@ from ...engine.body import LEG_FRACTION_OF_HEIGHT
 from ...engine.clean import clean
 from ...engine.contacts import ContactDetector
 from ...engine.dataset import make_motion
+from ...engine.metrics.per_stride import stride_metrics
+from ...engine.strides import STRIDE_COLUMNS
 from ...engine.timeline import contact_timeline, timeline_counts
+from ...engine.uncertainty import event_parts
 from ...settings import Settings
 from . import checks as video_checks
 from .background import camera_motion, scan
@@ -64,6 +67,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
     bg = scan(video, times, xy, turns, (info.width, info.height))
     rate_facts, notes = frame_rate_facts(real, bg.repeated, info.fps * scale)
     warnings += notes
+    motion.attrs["effective_fps"] = rate_facts["effective_fps"]  # new pictures a second: the timing's rate
     moved = camera_motion(bg, leg_length_px(motion))
     if moved["camera"] == "moving":
         motion = _shifted(motion, -bg.shift_px, real)  # keypoints where they are against the background
@@ -134,13 +138,36 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     timeline = contact_timeline(detector.contacts_, strides, _feet_confidence(sag), float(t[-1]) if len(t) else 0.0,
                                 detector.min_foot_confidence, detector.max_contact_s)
     steps = timeline_counts(timeline)
-    summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE, steps)
+    remeasure = lambda st: stride_metrics(sag, st[STRIDE_COLUMNS], leg_m, settings.speed_mps, series,  # noqa: E731
+                                          strike=kb.cutoffs["foot_strike"])
+    fps = float(motion.attrs.get("effective_fps") or cleaned.attrs["fps"])
+    parts = event_parts(strides, remeasure, kb.uncertainty["video"]["events"], list(kb.metrics), 1.0 / fps)
+    unc = {"source": "video", "events": parts, "extras": _extra_uncertainty(vertical, scene, leg_m, kb)}
+    summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE, steps, unc)
     summary["contacts"] = {**steps, "timeline": timeline.round(4).to_dict("records")}
     _vertical_confidence(summary["faults"], vertical)
     summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
                    parameters={"contacts": {"detector": "ContactDetector", **detector.get_params()}},
                    duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings)
+
+
+def _extra_uncertainty(vertical: Vertical, scene, leg_m: float, kb: Knowledge) -> dict:
+    """The video's own parts of the uncertainty: true vertical's for what is measured against it
+    (angles in deg; distances ahead of the hips by the hip height times the angle), and the scale
+    for distances when the runner's height was assumed."""
+    out: dict = {}
+    rad = np.radians(vertical.uncertainty_deg)
+    for name in AGAINST_VERTICAL:
+        unit = kb.metrics[name]["unit"]
+        out[name] = {"vertical": vertical.uncertainty_deg if unit == "deg" else
+                     100 * rad * (leg_m if unit == "cm" else 1.0)}
+    if not scene.height_given:
+        rel = kb.uncertainty["video"]["scale_without_height_pct"]["value"] / 100
+        for name, spec in kb.metrics.items():
+            if spec["unit"] in ("cm", "m") and not name.startswith(("step_length", "stride_length")):
+                out.setdefault(name, {})["scale"] = {"relative": rel}
+    return out
 
 
 def _check_real_time(sag: xr.Dataset, ground_share: float) -> None:
