@@ -15,6 +15,9 @@ is how much the runner varies, not how well runform measures. Its parts:
 * ``measurement`` and ``strides``: the error of the value itself (pose model,
   markers, sensor): a bias, and a per-stride error whose share in the median
   shrinks with the number of strides (``uncertainty.<source>.metrics``).
+* ``sampling``: the median of n strides stands for the runner's typical stride
+  only to 1.25 x SD / sqrt(n) (SD: the stride-to-stride spread, which the IQR
+  describes; few strides, a wide margin).
 * source terms the adapter adds: for video, the uncertainty of true vertical
   for angles taken against it, and the scale for distances without --height.
 
@@ -95,9 +98,11 @@ def add_uncertainty(metrics: dict, parts: dict, spec: dict, extras: dict | None 
     for name, m in metrics.items():
         ev = parts.get(name) or {"bias": 0.0, "random": 0.0}
         meas = spec.get("metrics", {}).get(name) or spec.get("default", {}).get(m.get("unit", "")) or {}
+        n = max(1, m.get("n") or 1)
         comp = {"events": math.hypot(ev["bias"], ev["random"]),
                 "measurement": float(meas.get("bias", 0.0)),
-                "strides": MEDIAN_SE * float(meas.get("stride", 0.0)) / math.sqrt(max(1, m.get("n") or 1))}
+                "strides": MEDIAN_SE * float(meas.get("stride", 0.0)) / math.sqrt(n),
+                "sampling": MEDIAN_SE * float(m.get("sd") or 0.0) / math.sqrt(n)}
         value = abs(float(m.get("median") or 0.0))
         if "relative_pct" in meas:  # e.g. a speed known to a few percent
             comp["measurement"] = math.hypot(comp["measurement"], value * meas["relative_pct"] / 100)

@@ -3,8 +3,11 @@
 Each lab trial with force plates is analysed twice: with the plates' contacts
 (the truth) and with runform's kinematic contacts from the markers, as a
 trial without plates would be. Both share the markers, so what differs is the
-timing of the contacts: the kinematic run's ``events`` part of each metric's
-uncertainty is what this tests (with the plates' own, in quadrature). An
+timing of the contacts, and with it which strides are complete: the kinematic
+run's ``events`` and ``sampling`` parts of each metric's uncertainty are what
+this tests (with the plates' own events part, in quadrature), on the metrics
+the contact times move (a pelvis range over the stride, say, comes out the same
+in both and would only pad the count). An
 honest 1 SD covers the truth in about 68 % of metric-trial pairs and 2 SD in
 about 95 %; far more would mean the uncertainties are too wide, far fewer too
 narrow. The marker part (soft-tissue artefact, from the literature) cannot be
@@ -36,9 +39,9 @@ def coverage_rows(trials, labs: dict, kb) -> list[dict]:
             t = truth.get(name, {})
             if m.get("median") is None or t.get("median") is None:
                 continue
-            u = float(np.hypot((m.get("uncertainty_parts") or {}).get("events", 0.0),
-                               (t.get("uncertainty_parts") or {}).get("events", 0.0)))
-            if u <= 0:
+            mp, tp = m.get("uncertainty_parts") or {}, t.get("uncertainty_parts") or {}
+            u = float(np.sqrt(mp.get("events", 0.0) ** 2 + tp.get("events", 0.0) ** 2 + mp.get("sampling", 0.0) ** 2))
+            if not mp.get("events"):  # a figure the contact times do not move: the same number in both
                 continue
             err = m["median"] - t["median"]
             rows.append({"trial": tr.name, "metric": name, "truth": t["median"], "estimate": m["median"],
