@@ -101,6 +101,7 @@ def _contacts(video: Path, ann: dict, start_s: float = 0.0, slowmo: float | None
     except RunformError as e:
         return {"analysed": False, "why_not": e.message}
     rows = [r for r in result.summary["contacts"]["timeline"] if r["status"] != "missed"]
+    covered = _covered(result.summary["metrics"], ann)
     frame_s = 1.0 / ann["fps"] / (slowmo or 1.0)  # one video frame in real time
     out = {"analysed": True, "frame_ms": round(1000 * frame_s, 1)}
     for kind, col, half in (("ic", "ic_s", -0.5), ("to", "to_s", +0.5)):
@@ -108,6 +109,31 @@ def _contacts(video: Path, ann: dict, start_s: float = 0.0, slowmo: float | None
         truth = [(f + half) * frame_s for f in frames if f * frame_s * (slowmo or 1.0) >= start_s]
         ours = np.array([r[col] for r in rows if r.get(col) is not None], float)
         out.update(_matched(kind, ours, np.array(truth), frame_s))
+    return {**out, "uncertainty_check": covered}
+
+
+def _covered(metrics: dict, ann: dict) -> list[dict]:
+    """runform's value +- uncertainty against the annotated value +- its own uncertainty: cadence
+    (annotations' cadence_uncertainty_spm), contact time (mean of the annotated contacts, +-1
+    frame each) and trunk lean at midstance (mean of the annotated frames, +-4-5 deg each)."""
+    frame_ms = 1000.0 / ann["fps"]
+    marks = ann.get("trunk_lean_midstance")
+    marks = marks if isinstance(marks, list) else []
+    gct = ann.get("gct_ms") or []
+    truth = {"cadence_spm": (ann.get("cadence_spm"), ann.get("cadence_uncertainty_spm")),
+             "ground_contact_ms": (float(np.mean(gct)) if gct else None,
+                                   frame_ms * np.sqrt(2) / np.sqrt(len(gct)) if gct else None),
+             "trunk_lean_midstance_deg": (float(np.mean([m["deg"] for m in marks])) if marks else None,
+                                          float(np.mean([m.get("uncertainty_deg", 5) for m in marks])) / np.sqrt(len(marks))
+                                          if marks else None)}
+    out = []
+    for name, (value, u_truth) in truth.items():
+        m = metrics.get(name) or {}
+        if value is None or u_truth is None or m.get("median") is None or m.get("uncertainty") is None:
+            continue
+        u = float(np.hypot(m["uncertainty"], u_truth))
+        out.append({"metric": name, "runform": m["median"], "uncertainty": m["uncertainty"], "annotated": round(value, 2),
+                    "annotated_uncertainty": round(float(u_truth), 2), "z": round(abs(m["median"] - value) / u, 2)})
     return out
 
 
@@ -137,7 +163,11 @@ def markdown_table(rows: list[dict]) -> str:
               "toe-off: matched, median abs error (ms), bias (ms; frames) |\n|---|---|---|---|\n")
     tlines = [f"| {r['clip']} | {r.get('part', 'whole clip')} | {_events_cell(r, 'ic')} | {_events_cell(r, 'to')} |"
               for r in rows]
-    return head + "\n".join(lines) + "\n\n" + timing + "\n".join(tlines)
+    check = ("| clip | metric | runform ± uncertainty | annotated ± its uncertainty | z |\n|---|---|---|---|---|\n")
+    clines = [f"| {r['clip']} | {c['metric']} | {c['runform']} ± {c['uncertainty']} | {c['annotated']} ± "
+              f"{c['annotated_uncertainty']} | {c['z']} |" for r in rows if not r.get("timing_only")
+              for c in r.get("uncertainty_check", [])]
+    return head + "\n".join(lines) + "\n\n" + timing + "\n".join(tlines) + "\n\n" + check + "\n".join(clines)
 
 
 def _events_cell(r: dict, kind: str) -> str:
