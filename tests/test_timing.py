@@ -40,7 +40,8 @@ def test_a_sped_up_clip_is_not_reported_as_a_normal_cadence(tmp_path):
 
 def test_repeated_frames_give_the_effective_frame_rate(tmp_path):
     """A 120 fps file made of the sample's 30 fps frames, each shown 4 times (real time): the
-    effective rate is about 30 new pictures a second, and said; the cadence is unchanged."""
+    effective rate is about 30 new pictures a second, and said; the cadence is unchanged; the
+    contacts' expected error is that of 30 fps."""
     p = write_video(tmp_path / "padded.mp4", slowed_frames(SAMPLE, 4, 5.0), fps=120)
     res = run_cli("analyze", str(p), "--out", str(tmp_path / "out"), "--no-video")
     assert res.returncode == 0, res.stderr
@@ -48,6 +49,9 @@ def test_repeated_frames_give_the_effective_frame_rate(tmp_path):
     assert abs(s["source"]["effective_fps"] - 30) <= 3 and s["source"]["repeated_frames_pct"] >= 70, s["source"]
     assert any("new pictures per second" in w for w in s["warnings"])
     assert abs(s["metrics"]["cadence_spm"]["median"] - 168.9) <= 3.0
+    # contacts are timed to the 30 fps pictures, not to the file's 120 fps
+    expected = s["contacts"]["expected_error_ms"]
+    assert abs(expected["effective_fps"] - 30) <= 3 and expected["ic"]["random"] >= 15, expected
 
 
 def test_steps_behind_an_obstacle_are_in_the_timeline_with_their_reason(tmp_path):

@@ -144,12 +144,22 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     parts = event_parts(strides, remeasure, kb.uncertainty["video"]["events"], list(kb.metrics), 1.0 / fps)
     unc = {"source": "video", "events": parts, "extras": _extra_uncertainty(vertical, scene, leg_m, kb)}
     summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE, steps, unc)
-    summary["contacts"] = {**steps, "timeline": timeline.round(4).to_dict("records")}
+    summary["contacts"] = {**steps, "expected_error_ms": _expected_error(kb.uncertainty["video"]["events"], fps),
+                           "timeline": timeline.round(4).to_dict("records")}
     _vertical_confidence(summary["faults"], vertical)
     summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
                    parameters={"contacts": {"detector": "ContactDetector", **detector.get_params()}},
                    duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings)
+
+
+def _expected_error(events: dict, fps: float) -> dict:
+    """Each contact's expected error at this clip's effective frame rate: the bias shared by the
+    clip, and the random part (the pose model's and one frame / sqrt(12))."""
+    frame_ms = 1000.0 / fps
+    return {"effective_fps": round(fps, 2), **{kind: {"bias": events[kind]["bias"], "random": round(float(
+        np.hypot(events[kind]["random"], frame_ms / np.sqrt(12))), 1)} for kind in ("ic", "to")},
+        "source": events.get("source")}
 
 
 def _extra_uncertainty(vertical: Vertical, scene, leg_m: float, kb: Knowledge) -> dict:
