@@ -1,4 +1,5 @@
-"""report.html in a real headless Chromium: no console errors, and it shows summary.json's figures."""
+"""report.html in a real headless Chromium: no console errors, and it shows summary.json's figures
+(each median with its uncertainty)."""
 
 import json
 
@@ -42,9 +43,10 @@ def test_no_console_errors_and_offline(page_errors):
 def test_report_shows_the_summary(page_errors, sample_analysis):
     _, _, data = page_errors
     s = json.loads((sample_analysis / "summary.json").read_text())
-    shown = {name: float(text) for name, _, text in data["rows"] if text}
+    shown = {name: [float(x) for x in text.split("±")] for name, _, text in data["rows"] if text}
     for name, m in s["metrics"].items():
-        assert abs(shown[name] - m["median"]) <= 0.051, name
+        value, unc = shown[name]  # median ± uncertainty
+        assert abs(value - m["median"]) <= 0.051 and abs(unc - m["uncertainty"]) <= 0.051, name
     assert sorted(data["faults"]) == sorted(f"fault-{f['id']}" for f in s["faults"])
     assert len(data["images"]) == 6 and all(w > 100 for w in data["images"])
     assert data["svg"] == 1
