@@ -261,6 +261,107 @@ def test_guards(tmp_path):
     assert "?token=s3cret-token" in log
 
 
+def _raw(base: str, method: str, path: str, headers: dict, body: bytes = b"") -> tuple[int, dict, str]:
+    """One request with exactly these headers (urllib would set Host itself)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for k, v in {**headers, "Content-Length": str(len(body))}.items():
+            conn.putheader(k, v)
+        conn.endheaders(body or None)
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def _chunked_upload(base: str, c: Client, megabytes: int) -> tuple[int | None, bool]:
+    """A chunked upload (no declared size) that sends ``megabytes`` MB and then waits for an
+    answer before sending the rest: (status, whether the server answered before the body ended).
+    A server that spools the whole body first cannot answer then."""
+    import http.client
+    import select
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    probe = urllib.request.Request(base + "/upload")
+    c.jar.add_cookie_header(probe)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    head = (b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.mp4"\r\n'
+            b"Content-Type: application/octet-stream\r\n\r\n\x00\x00\x00\x18ftypmp42")
+    chunk = os.urandom(1024 * 1024)
+    try:
+        conn.putrequest("POST", f"/upload?csrf={c.csrf}")
+        for k, v in {"Content-Type": "multipart/form-data; boundary=x", "Transfer-Encoding": "chunked",
+                     "Cookie": probe.get_header("Cookie") or ""}.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        try:
+            for part in [head] + [chunk] * megabytes:
+                conn.send(b"%x\r\n%s\r\n" % (len(part), part))
+        except (BrokenPipeError, ConnectionResetError):
+            return None, True  # the server closed the connection on the body: it did not take it
+        if not select.select([conn.sock], [], [], 10)[0]:
+            return None, False  # no answer while the body is still open: it is waiting for all of it
+        try:
+            return conn.getresponse().status, True
+        except (ConnectionResetError, http.client.HTTPException):
+            return None, True
+    finally:
+        conn.close()
+
+
+def test_holes_closed(tmp_path):
+    """Issue 17's security findings, each failing before its fix: another site's name in Host
+    (DNS rebinding) is refused, reads and deletes alike; a chunked upload stops at the limit
+    while it streams; a small form's cross-site token in its body reaches the handler; numbers
+    beyond the store's are 404; every page has a CSP and no-store, the report a sandbox."""
+    srv = Server(tmp_path / "data", "--max-upload-mb", "1")
+    try:
+        c = Client(srv.base)
+        host = f"127.0.0.1:{srv.port}"
+        code, _, _ = _raw(srv.base, "GET", "/", {"Host": f"attacker.example:{srv.port}"})
+        assert code == 421
+        cookie = f"runform_csrf={c.csrf}"
+        code, _, _ = _raw(srv.base, "POST", "/sessions/1/delete", {
+            "Host": f"attacker.example:{srv.port}", "Origin": f"http://attacker.example:{srv.port}",
+            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}, f"csrf={c.csrf}".encode())
+        assert code == 421
+        assert _raw(srv.base, "GET", "/", {"Host": f"localhost:{srv.port}"})[0] == 200
+        # the athlete form carries its token as a field, as docs/web.md says
+        code, headers, _ = _raw(srv.base, "POST", "/athletes", {
+            "Host": host, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+            f"csrf={c.csrf}&name=Ada".encode())
+        assert code == 303 and headers["location"].startswith("/athletes/"), (code, headers)
+        assert "Ada</a>" in c.get("/")[1]
+        status, early = _chunked_upload(srv.base, c, 8)  # 8 MB sent of a body that has not ended
+        assert status in (413, None) and early, (status, early)
+        assert not list((srv.data / "incoming").iterdir())
+        for address in ("/sessions/99999999999999999999999", "/athletes/99999999999999999999999",
+                        "/api/sessions/99999999999999999999999"):
+            assert c.get(address)[0] == 404, address
+        code, headers, _ = _raw(srv.base, "GET", "/", {"Host": host})
+        assert "script-src 'self' 'nonce-" in headers["content-security-policy"]
+        assert headers["cache-control"] == "no-store"
+    finally:
+        srv.stop()
+    token_srv = Server(tmp_path / "data2", "--token", "s3cret-token", host="0.0.0.0")
+    try:
+        host = f"127.0.0.1:{token_srv.port}"
+        assert _raw(token_srv.base, "GET", "/", {"Host": host, "Authorization": "s3cret-token"})[0] == 401
+        assert _raw(token_srv.base, "GET", "/", {"Host": host, "Authorization": "Bearer s3cret-token"})[0] == 200
+        code, headers, _ = _raw(token_srv.base, "GET", "/?token=s3cret-token", {"Host": host})
+        assert code == 303 and "token" not in headers["location"]  # the token leaves the address bar
+    finally:
+        token_srv.stop()
+    log = (tmp_path / f"serve-{token_srv.port}.log").read_text()
+    assert "0.0.0.0" not in log and "without TLS" in log, log
+
+
 def _text_file(tmp_path: Path) -> Path:
     p = tmp_path / "notes.txt"
     p.write_text("these are my running notes, not a recording\n" * 10)

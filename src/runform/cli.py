@@ -337,6 +337,10 @@ def serve(
     token: Optional[str] = typer.Option(None, "--token", help="Access token (generated when listening beyond "
                                         "loopback and not given)."),
     max_upload_mb: float = typer.Option(2048, "--max-upload-mb", help="Largest upload accepted (MB)."),
+    allow_host: list[str] = typer.Option([], "--allow-host", help="A host name the server answers to besides "
+                                         "its addresses (e.g. runform.clinic.lan); repeat for more."),
+    certfile: Optional[Path] = typer.Option(None, "--certfile", help="TLS certificate (PEM): serve over https."),
+    keyfile: Optional[Path] = typer.Option(None, "--keyfile", help="TLS private key (PEM) for --certfile."),
 ):
     """Start the web app: upload recordings, follow the analysis, read reports, compare sessions."""
     _quiet()
@@ -346,22 +350,61 @@ def serve(
 
     try:
         from .app.store.db import data_dir
+        from .errors import UsageError
 
+        if bool(certfile) != bool(keyfile):
+            raise UsageError("Give --certfile and --keyfile together.")
         folder = (data or data_dir()).expanduser().resolve()
         url = db or f"sqlite:///{folder / 'runform.db'}"
-        if not is_loopback(host) and not token:
-            token = secrets.token_urlsafe(18)
+        beyond = not is_loopback(host)
+        token = token or (secrets.token_urlsafe(18) if beyond else None)
         import uvicorn
 
         from .app.web.app import WebConfig, create_app
 
-        web = create_app(WebConfig(data_dir=folder, db_url=url, token=token, max_upload_mb=max_upload_mb))
+        names = _host_names(host, allow_host, beyond)
+        web = create_app(WebConfig(data_dir=folder, db_url=url, token=token, max_upload_mb=max_upload_mb,
+                                   host_names=names, beyond_loopback=beyond))
     except (Exception, KeyboardInterrupt) as e:
         _fail(e)
-    shown = "localhost" if is_loopback(host) else host
-    out.print(f"runform serving on http://{shown}:{port}/" + (f"?token={token}" if token else ""), soft_wrap=True)
+    scheme = "https" if certfile else "http"
+    for address in _addresses(host):
+        out.print(f"runform serving on {scheme}://{address}:{port}/" + (f"?token={token}" if token else ""),
+                  soft_wrap=True)
+    if beyond and not certfile:
+        out.print("  [yellow]note[/]: serving on the network without TLS: recordings and reports (health data) "
+                  "cross it unencrypted. Give --certfile and --keyfile, or serve on 127.0.0.1 only.", soft_wrap=True)
     out.print(f"Data: {folder}", soft_wrap=True)
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    uvicorn.run(web, host=host, port=port, log_level="warning", ssl_certfile=str(certfile) if certfile else None,
+                ssl_keyfile=str(keyfile) if keyfile else None)
+
+
+def _host_names(host: str, allowed: list[str], beyond: bool) -> tuple[str, ...]:
+    """The names the server answers to: those given, the one it listens on, the machine's own."""
+    import socket
+
+    names = set(allowed) | ({host} if not host.replace(".", "").replace(":", "").isdigit() else set())
+    if beyond:
+        names |= {socket.gethostname(), socket.getfqdn()}
+    return tuple(sorted(n.lower() for n in names if n))
+
+
+def _addresses(host: str) -> list[str]:
+    """Addresses a person can open: the host itself, or for 0.0.0.0 / :: the machine's own."""
+    import socket
+
+    from .app.web.security import is_loopback
+
+    if is_loopback(host):
+        return ["localhost"]
+    if host not in ("0.0.0.0", "::", ""):
+        return [f"[{host}]" if ":" in host else host]
+    found = {socket.gethostname()}
+    try:
+        found |= {i[4][0] for i in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    except OSError:
+        pass
+    return sorted(a for a in found if not a.startswith("127."))
 
 
 @app.command()

@@ -24,7 +24,7 @@ from ..store.db import Store
 from . import pages, sessions, upload
 from .jobs import JobRunner
 from .render import problem
-from .security import Guard
+from .security import BodyLimit, Guard
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class WebConfig:
     db_url: str
     token: str | None = None
     max_upload_mb: float = 2048
+    host_names: tuple[str, ...] = ()  # names the server answers to besides loopback (--allow-host)
+    beyond_loopback: bool = False  # listening on a network: any IP address of the machine is fine
 
 
 def create_app(cfg: WebConfig) -> FastAPI:
@@ -52,7 +54,9 @@ def create_app(cfg: WebConfig) -> FastAPI:
 
     app = FastAPI(title="runform", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
-    app.add_middleware(Guard, token=cfg.token)
+    app.add_middleware(Guard, token=cfg.token, names=frozenset(n.lower() for n in cfg.host_names),
+                       beyond_loopback=cfg.beyond_loopback)
+    app.add_middleware(BodyLimit, limit=int(cfg.max_upload_mb * 1024 * 1024) + 65536)  # outermost: raw bytes
     app.state.cfg, app.state.store, app.state.jobs = cfg, store, jobs
     app.state.templates = Environment(loader=PackageLoader("runform.app.web", "templates"),
                                       autoescape=select_autoescape(["j2"]))

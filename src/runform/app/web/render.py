@@ -14,7 +14,8 @@ from ..store.models import RunSession
 
 def page(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse:
     env = request.app.state.templates
-    html = env.get_template(name).render(csrf=request.state.csrf, version=__version__, **ctx)
+    html = env.get_template(name).render(csrf=request.state.csrf, nonce=getattr(request.state, "nonce", ""),
+                                         version=__version__, **ctx)
     return HTMLResponse(html, status_code=status)
 
 
@@ -22,8 +23,11 @@ def problem(request: Request, status: int, message: str, hint: str = "") -> HTML
     return page(request, "problem.html.j2", status=status, message=message, hint=hint)
 
 
+MAX_ID = 2**63 - 1  # the store's integer keys: a larger number names nothing
+
+
 def get_session(db, session_id: int) -> RunSession:
-    s = db.get(RunSession, session_id)
+    s = db.get(RunSession, session_id) if 0 < session_id <= MAX_ID else None
     if s is None:
         raise HTTPException(404, "No such session.")
     return s

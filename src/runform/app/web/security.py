@@ -8,8 +8,17 @@
   it): the ``csrf`` field of a small form, ``?csrf=`` on an upload (so the
   upload is never buffered to check it) or an ``X-CSRF-Token`` header; a POST
   whose Origin is another site is refused too.
+- Host names (DNS rebinding): a request must name the server by an address it
+  answers to: loopback names, an IP address when it listens beyond loopback,
+  the machine's own name then, or a name given with ``--allow-host``. A page on
+  another site that has pointed its own name at this machine is refused, so the
+  Origin check that follows compares against a Host the server trusts.
 - Uploads: the kind of file is read from its bytes (``runform.sources.sniff``,
-  as for every entry point), never from its name.
+  as for every entry point), never from its name; ``BodyLimit`` counts an
+  upload's bytes as they arrive, chunked or not, and stops it at the limit.
+- Every page: a Content-Security-Policy (scripts only runform's own, by nonce),
+  ``Cache-Control: no-store`` (health data stays out of shared caches), and the
+  report opened in a sandbox (its own origin: no cookies, no access to the app).
 """
 
 from __future__ import annotations
@@ -17,10 +26,11 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from urllib.parse import parse_qs
 
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 CSRF_COOKIE = "runform_csrf"
 TOKEN_COOKIE = "runform_token"
@@ -35,39 +45,118 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+SMALL_FORM = 64 * 1024  # a form without a file: its cross-site token is read from the body
+CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; media-src 'self' blob:; frame-ancestors 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'")
+REPORT_CSP = "sandbox allow-popups; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def host_name(host_header: str) -> str:
+    """The name in a Host header, without its port ('[::1]:8765' -> '::1')."""
+    h = host_header.strip().lower()
+    if h.startswith("["):
+        return h[1:h.find("]")] if "]" in h else h
+    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+
+
 class Guard(BaseHTTPMiddleware):
-    def __init__(self, app, token: str | None):
+    def __init__(self, app, token: str | None, names: frozenset[str] = frozenset(), beyond_loopback: bool = False):
         super().__init__(app)
-        self.token = token
+        self.token, self.names, self.beyond_loopback = token, names | {"localhost"}, beyond_loopback
+
+    def _known_host(self, name: str) -> bool:
+        if name in self.names:
+            return True
+        try:
+            ip = ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return ip.is_loopback or self.beyond_loopback
 
     async def dispatch(self, request: Request, call_next) -> Response:
+        name = host_name(request.headers.get("host", ""))
+        if not self._known_host(name):
+            return PlainTextResponse(f"runform: this server does not answer to the name '{name[:100]}'. Open it by "
+                                     "the address it printed, or start it with --allow-host NAME.", status_code=421)
         set_token = False
         if self.token:
-            given = (request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE)
-                     or request.headers.get("authorization", "").removeprefix("Bearer ").strip())
+            auth = request.headers.get("authorization", "")
+            bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+            given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or bearer
             if not given or not hmac.compare_digest(given, self.token):
                 return PlainTextResponse("runform: this server needs its access token. Open the address it "
                                          "printed at start (…/?token=…).", status_code=401)
             set_token = request.query_params.get("token") is not None
         csrf = request.cookies.get(CSRF_COOKIE)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            ctype = request.headers.get("content-type", "")
-            sent = request.headers.get("x-csrf-token") or request.query_params.get("csrf")
-            if sent is None and ctype.startswith("application/x-www-form-urlencoded"):
-                sent = (await request.form()).get("csrf")  # small forms; uploads carry it in the URL
-            origin = request.headers.get("origin")
-            foreign = origin not in (None, "null") and origin.split("://", 1)[-1] != request.headers.get("host")
-            if foreign or not csrf or not sent or not hmac.compare_digest(str(sent), csrf):
-                return PlainTextResponse("runform: this form was not sent from runform's own page "
-                                         "(cross-site request refused). Reload the page and try again.",
-                                         status_code=403)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not await self._same_site(request, csrf):
+            return PlainTextResponse("runform: this form was not sent from runform's own page "
+                                     "(cross-site request refused). Reload the page and try again.", status_code=403)
         request.state.csrf = csrf or secrets.token_urlsafe(24)
-        response = await call_next(request)
+        request.state.nonce = secrets.token_urlsafe(12)
+        if set_token and request.method == "GET":  # the token leaves the address bar for a cookie
+            response = RedirectResponse(str(request.url.remove_query_params("token")), status_code=303)
+        else:
+            response = await call_next(request)
         if not csrf:
             response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict")
         if set_token:
             response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        _headers(response, request)
         return response
+
+    async def _same_site(self, request: Request, csrf: str | None) -> bool:
+        """A POST from runform's own page: its token (header, ?csrf= or a small form's field; the
+        body is read whole, so the handler still gets it) matches the cookie, and any Origin is
+        this server."""
+        sent = request.headers.get("x-csrf-token") or request.query_params.get("csrf")
+        ctype = request.headers.get("content-type", "")
+        size = request.headers.get("content-length", "")
+        if sent is None and ctype.startswith("application/x-www-form-urlencoded") and size.isdigit() \
+                and int(size) <= SMALL_FORM:
+            fields = parse_qs((await request.body()).decode("utf-8", "replace"))
+            sent = (fields.get("csrf") or [None])[0]
+        origin = request.headers.get("origin")
+        foreign = origin not in (None, "null") and origin.split("://", 1)[-1].lower() != \
+            request.headers.get("host", "").lower()
+        return not foreign and bool(csrf) and bool(sent) and hmac.compare_digest(str(sent), csrf)
+
+
+def _headers(response: Response, request: Request) -> None:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cache-Control", "no-store")
+    report = request.url.path.endswith("/files/report.html")
+    response.headers.setdefault("Content-Security-Policy", REPORT_CSP if report else
+                                CSP.format(nonce=getattr(request.state, "nonce", "")))
+
+
+class BodyLimit:
+    """Stops a request body at ``limit`` bytes as it arrives (chunked uploads included, which
+    declare no size): the request is marked (``scope['runform_too_large']``) and its body ends
+    there, so the handler answers 413 without the file ever reaching the disk in full."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "POST":
+            return await self.app(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    scope["runform_too_large"] = True
+                    raise BodyTooLarge()
+            return message
+
+        await self.app(scope, counted, send)
+
+
+class BodyTooLarge(Exception):
+    """A request body beyond the server's limit."""

@@ -34,9 +34,11 @@ async def upload(request: Request):
         return problem(request, 413, *too_large)
     try:
         form = await request.form(max_part_size=limit + 1024)
-    except Exception as e:  # a body the multipart parser refuses (too large, malformed)
-        return problem(request, 400, f"The upload could not be read ({e.__class__.__name__}).",
-                       f"Files up to {cfg.max_upload_mb:g} MB; send the form from runform's page.")
+    except Exception:  # stopped at the limit as it streamed (security.BodyLimit), or not a form
+        if request.scope.get("runform_too_large"):
+            return problem(request, 413, *too_large)
+        return problem(request, 400, "The upload could not be read as a form with a file.",
+                       f"Send files up to {cfg.max_upload_mb:g} MB from runform's own page.")
     file = form.get("file")
     if file is None or not getattr(file, "filename", None):
         return problem(request, 400, "No file was chosen.", "Choose a video, a sensor CSV or a C3D trial.")
