@@ -182,6 +182,11 @@ def test_upload_video_report_and_compare_in_the_browser(server):
         assert page.eval_on_selector("#annotated", "v => v.duration") > 5
         report = page.frame_locator("#report")
         assert report.locator("tr[data-metric]").count() >= 20
+        assert summary["source"]["file"] == SAMPLE.name  # the uploaded name, not the stored one
+        assert SAMPLE.name in report.locator("header").inner_text()
+        labels = page.eval_on_selector_all("#metrics tr[data-metric] td:first-child", "els => els.map(e => e.textContent)")
+        assert "Cadence" in labels and not [t for t in labels if "_" in t]  # readable names, not cadence_spm
+        assert "--" not in page.inner_text("main")  # no command-line wording in the browser
         for name in ("summary.json", "strides.csv", "annotated.mp4"):
             assert page.locator(f"#downloads a[href$='{name}']").count() == 1
 
@@ -451,3 +456,7 @@ def test_comparison_marks_changes_beyond_stride_noise():
     assert rows["cadence_spm"]["verdict"] == "beyond noise" and abs(rows["cadence_spm"]["limit"] - 1.518) < 0.01
     assert rows["trunk_lean_deg"]["verdict"] == "within noise"
     assert rows["overstride_pct_leg"]["verdict"] == "unknown"  # no spread for one session: not judged
+    # the changes that count first, then the key metrics in the knowledge base's order
+    assert [r["metric"] for r in compare(a, b)] == ["cadence_spm", "trunk_lean_deg", "overstride_pct_leg"]
+    b["trunk_lean_deg"]["median"] = 12.0
+    assert [r["metric"] for r in compare(a, b)][:2] == ["trunk_lean_deg", "cadence_spm"]

@@ -120,7 +120,7 @@ def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | No
     else:  # a sensor: no body to draw
         frames = []
     curves = normalised_curves(analysis.series, analysis.motion["time"].values, analysis.strides)
-    (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves)))
+    (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves) if curves else ""))
     if settings.annotated_video and video is not None:
         tick = stage(progress, "video", int(analysis.motion.sizes["time"]))
         write_annotated(out / "annotated.mp4", str(video), motion, analysis.series, strides, s, info.fps, tick)

@@ -20,10 +20,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ... import __version__
+from ...engine.assess.knowledge import load_knowledge
 from ..store.db import Store
 from . import pages, sessions, upload
 from .jobs import JobRunner
-from .render import problem
+from .render import for_browser, problem
 from .security import BodyLimit, Guard
 
 
@@ -60,6 +61,12 @@ def create_app(cfg: WebConfig) -> FastAPI:
     app.state.cfg, app.state.store, app.state.jobs = cfg, store, jobs
     app.state.templates = Environment(loader=PackageLoader("runform.app.web", "templates"),
                                       autoescape=select_autoescape(["j2"]))
+    kb_metrics = load_knowledge().metrics  # readable names and units, as the report has them
+    app.state.templates.globals.update(
+        metric_label=lambda n: kb_metrics.get(n, {}).get("label", n.replace("_", " ")),
+        metric_unit=lambda n: kb_metrics.get(n, {}).get("unit", ""),
+        metric_explain=lambda n: kb_metrics.get(n, {}).get("explain", ""))
+    app.state.templates.filters["for_browser"] = for_browser
     app.add_exception_handler(StarletteHTTPException, _http_problem)  # FastAPI's and the router's
     app.add_exception_handler(RequestValidationError, _bad_address)  # /sessions/abc and the like
     for module in (pages, sessions, upload):

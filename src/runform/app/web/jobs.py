@@ -117,9 +117,22 @@ class JobRunner:
         with self.store.session.begin() as db:
             row = db.get(RunSession, session.id)
             if row is not None and row.status == "running":
-                last = err.strip().splitlines()[-1] if err.strip() else ""
                 row.status, row.finished_at = "failed", utcnow()
-                row.error = f"The analysis stopped unexpectedly (exit code {code}). {last}".strip()
+                row.error = INTERRUPTED if self._stop.is_set() else _died(code, err)
+
+
+def _died(code: int, err: str) -> str:
+    """Why an analysis process ended without its result, in words."""
+    if code == -signal.SIGKILL:
+        why = ("it was stopped from outside, most often because the computer ran out of memory; a shorter or "
+               "smaller video needs less")
+    elif code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
+        why = f"it was stopped from outside ({name})"
+    else:
+        last = err.strip().splitlines()[-1] if err.strip() else ""
+        why = f"it failed ({last[:300]})" if last else "it failed without saying why"
+    return f"The analysis stopped before its end: {why}. Upload the recording again to retry."
 
 
 def _kill(proc: subprocess.Popen) -> None:

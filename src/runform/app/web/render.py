@@ -23,6 +23,23 @@ def problem(request: Request, status: int, message: str, hint: str = "") -> HTML
     return page(request, "problem.html.j2", status=status, message=message, hint=hint)
 
 
+# the command line's wording, as the browser says it (the upload form's fields)
+FOR_BROWSER = (("No --speed given", "No treadmill speed given"), ("--speed", "the treadmill speed"),
+               ("Give --height", "Give the runner's height"), ("--height", "the runner's height"),
+               ("Give --static", "Upload a static (standing) trial with it"), ("--static", "a static trial"),
+               ("--vertical", "a vertical reference"), ("--start/--end", "a trimmed clip"),
+               ("--slowmo", "the slow-motion factor"), ("--capture-fps", "the capture frame rate"),
+               ("a larger --max-upload-mb", "a larger upload limit (--max-upload-mb)"))
+
+
+def for_browser(text: str | None) -> str:
+    """A message written for the command line, in the words of the web pages."""
+    out = text or ""
+    for cli, web in FOR_BROWSER:
+        out = out.replace(cli, web)
+    return out
+
+
 MAX_ID = 2**63 - 1  # the store's integer keys: a larger number names nothing
 
 

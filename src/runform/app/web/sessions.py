@@ -24,8 +24,9 @@ def session_page(request: Request, session_id: int):
     with request.app.state.store.session() as db:
         s = get_session(db, session_id)
         _ = s.athlete
-        ahead = db.scalar(select(func.count(RunSession.id)).where(
-            RunSession.status == "queued", RunSession.id < s.id)) if s.status == "queued" else 0
+        ahead = db.scalar(select(func.count(RunSession.id)).where(  # the running one, and those queued first
+            (RunSession.status == "running") | ((RunSession.status == "queued") & (RunSession.id < s.id)))) \
+            if s.status == "queued" else 0
     summary, files = None, []
     if s.status == "done":
         out = Path(s.output_dir)

@@ -43,9 +43,12 @@ def compare(a: dict, b: dict) -> list[dict]:
     """Each metric both sessions have: the change from a to b and whether it is beyond the
     stride-to-stride noise: |b - a| larger than 1.96 standard errors of the difference
     (sqrt(sd_a^2/n_a + sd_b^2/n_b), from each session's stride-to-stride SD), i.e. a change
-    that the scatter between strides would give by chance less than 5 % of the time."""
+    that the scatter between strides would give by chance less than 5 % of the time. The changes
+    beyond noise come first, then the rest; the key metrics first within each."""
     rows = []
-    for name in sorted(set(a) & set(b)):
+    both = [n for n in a if n in b]  # the knowledge base's order, the key metrics first
+    key = [k[0] for k in KEY_METRICS]
+    for name in sorted(both, key=lambda n: key.index(n) if n in key else len(key)):
         ma, mb = a[name], b[name]
         if ma.get("median") is None or mb.get("median") is None:
             continue
@@ -57,4 +60,4 @@ def compare(a: dict, b: dict) -> list[dict]:
         rows.append({"metric": name, "unit": ma.get("unit") or "", "a": ma["median"], "b": mb["median"],
                      "diff": diff, "limit": limit,
                      "verdict": "unknown" if limit is None else ("beyond noise" if abs(diff) > limit else "within noise")})
-    return rows
+    return sorted(rows, key=lambda r: r["verdict"] != "beyond noise")  # the changes that count first

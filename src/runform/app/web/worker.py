@@ -2,7 +2,7 @@
 
 The server starts it in a new process group, so cancelling a job stops the
 analysis and its pose workers together. It reads the session's stored input and
-settings, runs ``runform.pipeline.analyze`` into the session's output folder
+settings, runs ``runform.pipeline.run`` and writes into the session's output folder
 (written beside it and renamed when complete), writes the progress to the
 store as it goes, and ends the session done or failed with the reason.
 """
@@ -18,7 +18,7 @@ from ...process import die_with_parent
 
 def run(db_url: str, session_id: int) -> int:
     from ...errors import RunformError
-    from ...pipeline import analyze
+    from ...pipeline import run as run_analysis
     from ...progress import fraction
     from ...settings import Settings
     from ..store.db import Store
@@ -30,7 +30,7 @@ def run(db_url: str, session_id: int) -> int:
         s = db.get(RunSession, session_id)
         if s is None or s.status != "running":
             return 0  # deleted or cancelled before it started
-        src, out, settings = Path(s.input_path), Path(s.output_dir), dict(s.settings)
+        src, out, settings, name = Path(s.input_path), Path(s.output_dir), dict(s.settings), s.file_name
 
     last = [0.0]
 
@@ -44,10 +44,12 @@ def run(db_url: str, session_id: int) -> int:
                     row.progress = min(0.99, fraction(name, done, total))
 
     error = None
-    try:
-        analyze(src, out, Settings(**settings), progress=progress)
+    try:  # the report and every message name the file as the user uploaded it, not as it is stored
+        result = run_analysis(src, Settings(**settings), progress=progress)
+        result.analysis.summary["source"]["file"] = name
+        result.write(out, progress)
     except RunformError as e:
-        error = str(e)
+        error = str(e).replace(src.name, name)
     except Exception as e:  # a bug: the session says so; the server goes on
         error = f"internal error ({e.__class__.__name__}: {e}); please report it with the file"
     with store.session.begin() as db:

@@ -144,8 +144,8 @@ def read_table(path: Path) -> pd.DataFrame:
         sep = _delimiter(path)
         df = pd.read_csv(path, sep=sep, comment="#", skipinitialspace=True,
                          compression="gzip" if _is_gzip(path) else None)
-    except (pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputFileError(f"'{path.name}' holds no readable table ({e.__class__.__name__}).",
+    except (pd.errors.EmptyDataError, UnicodeDecodeError):
+        raise InputFileError(f"'{path.name}' holds no readable table (it is empty or not text).",
                              "Give the sensor recording as a CSV with a header row.") from None
     except (pd.errors.ParserError, ValueError) as e:
         raise InputFileError(f"'{path.name}' could not be read as a table: {str(e).splitlines()[0]}",

@@ -41,9 +41,9 @@ def _open(path: Path):
         raise InputFileError(f"'{path}' is a folder, not a video file.", "Give the path of a video file.")
     try:
         container = av.open(str(path))
-    except Exception as exc:  # PyAV raises many error types for unreadable files
+    except Exception:  # PyAV raises many error types for unreadable files
         raise InputFileError(
-            f"'{path.name}' could not be opened as a video ({exc.__class__.__name__}).",
+            f"'{path.name}' could not be opened as a video: its content is not a video runform can decode.",
             "Is it a video file (mp4, mov, mkv, avi)? Re-export it from your phone or camera app.",
         ) from None
     if not container.streams.video:
@@ -200,7 +200,7 @@ def iter_frames(
 
             if isinstance(exc, av.error.FFmpegError):
                 raise InputFileError(
-                    f"'{path.name}' is damaged: decoding stopped ({exc.__class__.__name__}).",
+                    f"'{path.name}' is damaged: decoding stopped part-way through the video.",
                     "Re-export the video or trim the damaged part with --start/--end.",
                 ) from None
             raise
