@@ -187,6 +187,15 @@ def test_upload_video_report_and_compare_in_the_browser(server):
         labels = page.eval_on_selector_all("#metrics tr[data-metric] td:first-child", "els => els.map(e => e.textContent)")
         assert "Cadence" in labels and not [t for t in labels if "_" in t]  # readable names, not cadence_spm
         assert "--" not in page.inner_text("main")  # no command-line wording in the browser
+        import io
+
+        from PIL import Image
+
+        page.locator("#report").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        shot = Image.open(io.BytesIO(page.locator("#report").screenshot())).convert("L")
+        assert min(shot.getdata()) < 80  # the report is painted in the page (its dark header), not blank
+        session_url = page.url
         for name in ("summary.json", "strides.csv", "annotated.mp4"):
             assert page.locator(f"#downloads a[href$='{name}']").count() == 1
 
@@ -211,6 +220,13 @@ def test_upload_video_report_and_compare_in_the_browser(server):
         page.click("#compare")
         verdicts = page.eval_on_selector_all("#comparison tr[data-metric] td.verdict", "els => els.map(e => e.textContent)")
         assert len(verdicts) >= 20 and set(verdicts) == {"within noise"}
+        assert "sessions" in page.get_attribute(".chart[data-metric=cadence_spm] svg", "aria-label")  # a text alternative
+        # a phone: nothing scrolls sideways; a skip link leads to the content
+        page.set_viewport_size({"width": 390, "height": 844})
+        for url in (server.base + "/", session_url, athlete_url):
+            page.goto(url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 392, url
+            assert page.locator("a.skip[href='#main']").count() == 1
         browser.close()
     assert errors == []
 

@@ -12,7 +12,7 @@ from ...errors import RunformError
 from ..store.models import Athlete, RunSession
 from .forms import form_athlete
 from .render import MAX_ID, page, problem
-from .trends import KEY_METRICS, compare, trend_svg
+from .trends import KEY_METRICS, REFERENCES, compare, trend_svg
 
 router = APIRouter()
 
@@ -55,11 +55,13 @@ def athlete_page(request: Request, athlete_id: int, a: int | None = None, b: int
 def _charts(done: list, labels: list[str]) -> list[dict]:
     """A trend chart for each key metric any finished session has."""
     charts = []
+    days = [(s.recorded_at - done[0].recorded_at).total_seconds() / 86400 for s in done] if done else []
     for name, title, unit in KEY_METRICS:
         values = [(s.metrics.get(name) or {}).get("median") for s in done]
+        ref = REFERENCES.get(name) or {}
         if any(v is not None for v in values):
-            charts.append({"metric": name, "title": title, "unit": unit,
-                           "svg": trend_svg(values, labels, unit), "values": values})
+            svg = trend_svg(values, days, labels, unit, title, (ref.get("low"), ref.get("high")) if ref else None)
+            charts.append({"metric": name, "title": title, "unit": unit, "svg": svg, "values": values})
     return charts
 
 

@@ -49,7 +49,8 @@ SMALL_FORM = 64 * 1024  # a form without a file: its cross-site token is read fr
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; media-src 'self' blob:; frame-ancestors 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'")
-REPORT_CSP = "sandbox allow-popups; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+REPORT_CSP = ("sandbox allow-popups; default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+              "frame-ancestors 'self'")
 
 
 def host_name(host_header: str) -> str:
@@ -123,11 +124,11 @@ class Guard(BaseHTTPMiddleware):
 
 
 def _headers(response: Response, request: Request) -> None:
+    report = request.url.path.endswith("/files/report.html")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
-    report = request.url.path.endswith("/files/report.html")
     response.headers.setdefault("Content-Security-Policy", REPORT_CSP if report else
                                 CSP.format(nonce=getattr(request.state, "nonce", "")))
 
