@@ -49,7 +49,7 @@ def test_same_schema_on_sqlite_and_postgresql(tmp_path, pg_url):
         for table in ("athletes", "sessions"):
             assert [(n, nullable) for n, _, nullable in a[table]] == [(n, nullable) for n, _, nullable in b[table]]
         with pg.engine.connect() as c:
-            assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         Store(pg_url).close()  # opening a migrated database again changes nothing
     finally:
         lite.close()
@@ -101,3 +101,35 @@ def test_bad_database_urls(tmp_path):
     assert wrong.returncode == 2 and "Could not open the database" in wrong.stderr
     assert "not-the-password" not in wrong.stderr and "Traceback" not in wrong.stderr
     assert not (tmp_path / "b" / "recordings").exists() or not any((tmp_path / "b" / "recordings").iterdir())
+
+
+def test_a_store_from_before_the_notes_is_upgraded_with_its_data(tmp_path):
+    """A database at the first schema (0001) opens as the newest: its athletes stay, and the notes
+    columns are there."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    from runform.app.store.db import Store
+    from runform.app.store.models import Athlete
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("runform.app.store").joinpath("migrations")))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(sa.text("INSERT INTO athletes (name, created_at) VALUES ('Bo', '2026-11-01 12:00:00')"))
+    engine.dispose()
+    store = Store(url)
+    try:
+        with store.session.begin() as db:
+            bo = db.scalars(sa.select(Athlete)).one()
+            assert bo.name == "Bo" and bo.notes is None
+            bo.notes = "kept"
+        with store.engine.connect() as c:
+            assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+    finally:
+        store.close()

@@ -76,10 +76,12 @@ class Client:
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
 
-    def post(self, path: str) -> int:
+    def post(self, path: str, fields: dict | None = None) -> int:
         """A small form post from runform's own page (with its cross-site token); the final status."""
-        req = urllib.request.Request(self.base + path, data=f"csrf={self.csrf}".encode(), method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        from urllib.parse import urlencode
+
+        req = urllib.request.Request(self.base + path, data=urlencode({"csrf": self.csrf, **(fields or {})}).encode(),
+                                     method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"})
         try:
             with self.opener.open(req) as r:
                 return r.status
@@ -381,6 +383,47 @@ def test_holes_closed(tmp_path):
         token_srv.stop()
     log = (tmp_path / f"serve-{token_srv.port}.log").read_text()
     assert "0.0.0.0" not in log and "without TLS" in log, log
+
+
+def test_a_coach_keeps_athletes_notes_and_retries(tmp_path):
+    """Athletes without an upload, edited with notes; a session's notes; a failed session analysed
+    again from its stored upload; an athlete deleted with every session and only runform's files."""
+    from runform.app.store.db import Store
+    from runform.app.store.models import RunSession
+
+    srv = Server(tmp_path / "data")
+    try:
+        c = Client(srv.base)
+        assert c.post("/athletes", {"name": "Ada", "height": "1.68"}) == 200  # the athlete's page, after 303
+        home = c.get("/")[1]
+        aid = int(home.split('href="/athletes/')[1].split('"')[0])
+        assert c.post(f"/athletes/{aid}/edit", {"name": "Ada L.", "height": "1.70", "sex": "f",
+                                                "notes": "Left knee <sore>\nafter races"}) == 200
+        page = c.get(f"/athletes/{aid}")[1]
+        assert "Ada L." in page and "Left knee &lt;sore&gt;" in page and "1.70 m" in page
+        assert f'href="/?athlete={aid}#upload"' in page
+        assert f'<option value="{aid}" selected>' in c.get(f"/?athlete={aid}")[1]
+        assert c.post(f"/athletes/{aid}/edit", {"name": "Ada", "height": "7"}) == 400  # impossible height
+        sid = _session_id(c.upload(IMU_SAMPLE, {"athlete_id": str(aid)})[1])
+        url = f"/sessions/{sid}"
+        assert c.wait(sid)["status"] == "done"
+        assert c.post(f"/sessions/{sid}/notes", {"notes": "new shoes"}) == 200 and "new shoes" in c.get(url)[1]
+        assert c.post(f"/sessions/{sid}/retry") == 409  # a finished session is not analysed again
+        store = Store(srv.db)  # the analysis process died (as when the machine ran out of memory)
+        with store.session.begin() as db:
+            row = db.get(RunSession, sid)
+            row.status, row.error, out = "failed", "The analysis stopped before its end.", Path(row.output_dir)
+        store.close()
+        assert 'id="retry"' in c.get(url)[1]
+        assert c.post(f"/sessions/{sid}/retry") == 200 and c.wait(sid)["status"] == "done"
+        stored = list((srv.data / "uploads").iterdir())
+        mine = tmp_path / "data" / "my-notes.txt"  # a file of the user's in the data folder stays
+        mine.write_text("keep me")
+        assert c.post(f"/athletes/{aid}/delete") == 200
+        assert c.get(f"/athletes/{aid}")[0] == 404 and c.get(url)[0] == 404
+        assert not out.exists() and not any(p.exists() for p in stored) and mine.read_text() == "keep me"
+    finally:
+        srv.stop()
 
 
 def _text_file(tmp_path: Path) -> Path:

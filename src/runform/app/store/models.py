@@ -33,6 +33,7 @@ class Athlete(Base):
     name: Mapped[str] = mapped_column(String(200), index=True)
     height_m: Mapped[float | None] = mapped_column(Float)
     sex: Mapped[str | None] = mapped_column(String(1))
+    notes: Mapped[str | None] = mapped_column(Text)  # the coach's, shown on the athlete's page
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     sessions: Mapped[list[RunSession]] = relationship(back_populates="athlete", cascade="all, delete-orphan",
@@ -65,5 +66,6 @@ class RunSession(Base):
     n_strides: Mapped[int | None] = mapped_column(Integer)
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)  # name -> {median, iqr, sd, n, unit}
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notes: Mapped[str | None] = mapped_column(Text)  # the coach's, shown on the session's page
 
     athlete: Mapped[Athlete | None] = relationship(back_populates="sessions")

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ... import __version__
 from ...engine.assess.knowledge import load_knowledge
 from ..store.db import Store
-from . import pages, sessions, upload
+from . import athletes, pages, sessions, upload
 from .jobs import JobRunner
 from .render import for_browser, problem
 from .security import BodyLimit, Guard
@@ -69,7 +69,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
     app.state.templates.filters["for_browser"] = for_browser
     app.add_exception_handler(StarletteHTTPException, _http_problem)  # FastAPI's and the router's
     app.add_exception_handler(RequestValidationError, _bad_address)  # /sessions/abc and the like
-    for module in (pages, sessions, upload):
+    for module in (pages, athletes, sessions, upload):
         app.include_router(module.router)
     return app
 

@@ -25,7 +25,7 @@ from ..store.db import Store
 from ..store.models import RunSession, utcnow
 
 log = logging.getLogger("runform.app.web")
-INTERRUPTED = "The server stopped while this analysis ran; upload the recording again to retry."
+INTERRUPTED = "The server stopped while this analysis ran; analyse it again with Retry."
 
 
 class JobRunner:
@@ -132,7 +132,7 @@ def _died(code: int, err: str) -> str:
     else:
         last = err.strip().splitlines()[-1] if err.strip() else ""
         why = f"it failed ({last[:300]})" if last else "it failed without saying why"
-    return f"The analysis stopped before its end: {why}. Upload the recording again to retry."
+    return f"The analysis stopped before its end: {why}. Analyse it again with Retry."
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -27,8 +27,9 @@ def home(request: Request):
                             .limit(30)).all()
         for s in recent:
             _ = s.athlete
+    chosen = request.query_params.get("athlete")  # "new session" from an athlete's page
     return page(request, "home.html.j2", athletes=athletes, recent=recent, max_upload_mb=cfg.max_upload_mb,
-                today=date.today().isoformat())
+                today=date.today().isoformat(), chosen=int(chosen) if chosen and chosen.isdigit() else None)
 
 
 @router.get("/athletes/{athlete_id}", response_class=HTMLResponse)

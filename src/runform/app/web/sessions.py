@@ -32,8 +32,9 @@ def session_page(request: Request, session_id: int):
         out = Path(s.output_dir)
         summary = read_json(out / "summary.json")
         files = [n for n in DOWNLOADS if (out / n).is_file()]
+    can_retry = bool(s.input_path) and Path(s.input_path).is_file()
     return page(request, "session.html.j2", s=s, summary=summary, files=files, ahead=ahead,
-                key_metrics=KEY_METRICS)
+                key_metrics=KEY_METRICS, can_retry=can_retry)
 
 
 @router.get("/api/sessions/{session_id}")
@@ -72,11 +73,40 @@ def delete(request: Request, session_id: int):
     with state.store.session.begin() as db:
         s = get_session(db, session_id)
         athlete_id = s.athlete_id
-        if s.owns_files:
-            if s.output_dir:
-                remove_output(Path(s.output_dir))
-            upload = Path(s.input_path) if s.input_path else None
-            if upload is not None and upload.parent == state.cfg.data_dir / "uploads":  # stored by this app
-                upload.unlink(missing_ok=True)
+        remove_session_files(s, state.cfg.data_dir)
         db.delete(s)
     return RedirectResponse(f"/athletes/{athlete_id}" if athlete_id else "/", status_code=303)
+
+
+def remove_session_files(s: RunSession, data_dir: Path) -> None:
+    """What runform wrote for a session: its results, and an upload this app stored."""
+    if not s.owns_files:
+        return
+    if s.output_dir:
+        remove_output(Path(s.output_dir))
+    upload = Path(s.input_path) if s.input_path else None
+    if upload is not None and upload.parent == data_dir / "uploads":  # stored by this app
+        upload.unlink(missing_ok=True)
+
+
+@router.post("/sessions/{session_id}/retry")
+def retry(request: Request, session_id: int):
+    """A failed or cancelled upload analysed again from the stored file."""
+    state = request.app.state
+    with state.store.session.begin() as db:
+        s = get_session(db, session_id)
+        upload = Path(s.input_path) if s.input_path else None
+        if s.status not in ("failed", "cancelled") or upload is None or not upload.is_file():
+            raise HTTPException(409, "Only a failed or cancelled session whose recording is still stored can be "
+                                     "analysed again.")
+        s.status, s.error, s.progress, s.finished_at = "queued", None, 0.0, None
+    state.jobs.notify()
+    return RedirectResponse(f"/sessions/{session_id}", status_code=303)
+
+
+@router.post("/sessions/{session_id}/notes")
+async def notes(request: Request, session_id: int):
+    form = await request.form()
+    with request.app.state.store.session.begin() as db:
+        get_session(db, session_id).notes = str(form.get("notes") or "")[:5000] or None
+    return RedirectResponse(f"/sessions/{session_id}", status_code=303)
