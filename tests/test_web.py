@@ -416,6 +416,16 @@ def test_a_coach_keeps_athletes_notes_and_retries(tmp_path):
         store.close()
         assert 'id="retry"' in c.get(url)[1]
         assert c.post(f"/sessions/{sid}/retry") == 200 and c.wait(sid)["status"] == "done"
+        import io
+        import zipfile
+
+        with c.opener.open(srv.base + f"/athletes/{aid}/export.zip") as r:
+            z = zipfile.ZipFile(io.BytesIO(r.read()))
+        names = set(z.namelist())
+        assert {"sessions.csv", "sessions.json", f"session-{sid}/summary.json", f"session-{sid}/report.html"} <= names
+        exported = json.loads(z.read("sessions.json"))
+        assert exported["athlete"]["notes"].startswith("Left knee") and exported["sessions"][0]["notes"] == "new shoes"
+        assert "cadence_spm" in z.read("sessions.csv").decode().splitlines()[0]
         stored = list((srv.data / "uploads").iterdir())
         mine = tmp_path / "data" / "my-notes.txt"  # a file of the user's in the data folder stays
         mine.write_text("keep me")

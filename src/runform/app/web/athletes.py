@@ -1,9 +1,18 @@
-"""An athlete's details: edit (name, height, sex, notes) and delete with every session."""
+"""An athlete's details: edit (name, height, sex, notes), delete with every session, and export
+everything as one zip (sessions.csv and sessions.json, and each finished session's summary.json,
+strides.csv and self-contained report.html)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from ...errors import RunformError
 from ...settings import Settings, parse_height
@@ -54,3 +63,43 @@ def delete(request: Request, athlete_id: int):
             remove_session_files(s, state.cfg.data_dir)
         db.delete(a)
     return RedirectResponse("/", status_code=303)
+
+
+EXPORTED = ("summary.json", "strides.csv", "report.html")
+
+
+@router.get("/athletes/{athlete_id}/export.zip")
+def export(request: Request, athlete_id: int):
+    """Everything of one athlete as a zip built in memory (results are small; videos stay out)."""
+    with request.app.state.store.session() as db:
+        a = get_athlete(db, athlete_id)
+        rows = [_session_row(s) for s in a.sessions]
+        folders = {s.id: Path(s.output_dir) for s in a.sessions if s.status == "done" and s.output_dir}
+        name, about = a.name, {"name": a.name, "height_m": a.height_m, "sex": a.sex, "notes": a.notes}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("sessions.json", json.dumps({"athlete": about, "sessions": rows}, indent=2, default=str))
+        z.writestr("sessions.csv", _csv(rows))
+        for sid, folder in folders.items():
+            for f in EXPORTED:
+                if (folder / f).is_file():
+                    z.write(folder / f, f"session-{sid}/{f}")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")[:40] or "athlete"
+    return Response(buf.getvalue(), media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="runform-{slug}.zip"'})
+
+
+def _session_row(s) -> dict:
+    row = {"session": s.id, "recorded_on": s.recorded_at.date().isoformat(), "file": s.file_name,
+           "source": s.source, "status": s.status, "strides": s.n_strides, "notes": s.notes}
+    row.update({f"{k}": (m or {}).get("median") for k, m in sorted((s.metrics or {}).items())})
+    return row
+
+
+def _csv(rows: list[dict]) -> str:
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=cols)
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue()
