@@ -189,6 +189,9 @@ def test_upload_video_report_and_compare_in_the_browser(server):
         labels = page.eval_on_selector_all("#metrics tr[data-metric] td:first-child", "els => els.map(e => e.textContent)")
         assert "Cadence" in labels and not [t for t in labels if "_" in t]  # readable names, not cadence_spm
         assert "--" not in page.inner_text("main")  # no command-line wording in the browser
+        cards = page.eval_on_selector_all("#scorecard .card", "els => els.map(e => e.dataset.metric)")
+        assert cards[:2] == ["trunk_lean_deg", "cadence_spm"]  # the key metrics first, at a glance
+        assert page.locator("#scorecard .card[data-metric=knee_flexion_ic_deg].off").count() == 1  # below its range
         import io
 
         from PIL import Image
