@@ -111,13 +111,15 @@ class Client:
             conn.close()
 
     def upload(self, file: Path, fields: dict, csrf: str | None = "auto", filename: str | None = None,
-               headers: dict | None = None) -> tuple[int, str]:
+               headers: dict | None = None, files: dict | None = None) -> tuple[int, str]:
         boundary = uuid.uuid4().hex
         body = b""
         for k, v in fields.items():
             body += f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename or file.name}"\r\n'
-                 "Content-Type: application/octet-stream\r\n\r\n").encode() + file.read_bytes() + b"\r\n"
+        for field, (name, path) in {"file": (filename or file.name, file),
+                                    **{k: (p.name, p) for k, p in (files or {}).items()}}.items():
+            body += (f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n").encode() + path.read_bytes() + b"\r\n"
         body += f"--{boundary}--\r\n".encode()
         q = f"?csrf={self.csrf if csrf == 'auto' else csrf}" if csrf else ""
         req = urllib.request.Request(self.base + "/upload" + q, data=body, method="POST", headers={
@@ -429,7 +431,19 @@ def test_a_coach_keeps_athletes_notes_and_retries(tmp_path):
         exported = json.loads(z.read("sessions.json"))
         assert exported["athlete"]["notes"].startswith("Left knee") and exported["sessions"][0]["notes"] == "new shoes"
         assert "cadence_spm" in z.read("sessions.csv").decode().splitlines()[0]
+        # a lab trial with its force file and static trial, as --forces and --static give them
+        fk = SHARED / "mocap" / "fukuchi_rbds"
+        lab = c.wait(_session_id(c.upload(fk / "RBDS001runT25markers.txt", {"athlete_id": str(aid)}, files={
+            "forces": fk / "RBDS001runT25forces.txt", "static": fk / "RBDS001static.txt"})[1]))
+        assert lab["status"] == "done", lab
+        with c.opener.open(srv.base + f"/sessions/{lab['id']}/files/summary.json") as r:
+            lab_summary = json.loads(r.read())
+        assert lab_summary["scene"]["events_source"].startswith("force"), lab_summary["scene"]
+        assert lab_summary["source"]["static"] and lab_summary["source"]["forces"]
+        code, text = c.upload(IMU_SAMPLE, {}, files={"static": fk / "RBDS001static.txt"})
+        assert code == 400 and "goes with a lab trial" in text
         stored = list((srv.data / "uploads").iterdir())
+        assert len(stored) == 4  # the sensor upload, the lab trial and its two companions
         mine = tmp_path / "data" / "my-notes.txt"  # a file of the user's in the data folder stays
         mine.write_text("keep me")
         assert c.post(f"/athletes/{aid}/delete") == 200

@@ -84,9 +84,10 @@ def remove_session_files(s: RunSession, data_dir: Path) -> None:
         return
     if s.output_dir:
         remove_output(Path(s.output_dir))
-    upload = Path(s.input_path) if s.input_path else None
-    if upload is not None and upload.parent == data_dir / "uploads":  # stored by this app
-        upload.unlink(missing_ok=True)
+    stored = [s.input_path, *((s.settings or {}).get("companions") or {}).values()]
+    for upload in (Path(p) for p in stored if p):
+        if upload.parent == data_dir / "uploads":  # stored by this app
+            upload.unlink(missing_ok=True)
 
 
 @router.post("/sessions/{session_id}/retry")

@@ -55,8 +55,18 @@ async def upload(request: Request):
     except RunformError as e:
         incoming.unlink(missing_ok=True)
         return problem(request, 400, e.message, e.hint)
+    try:
+        companions = await _companions(form, kind[0], cfg.data_dir, limit)
+    except UploadTooLarge:
+        incoming.unlink(missing_ok=True)
+        return problem(request, 413, *too_large)
+    except RunformError as e:
+        incoming.unlink(missing_ok=True)
+        return problem(request, 400, e.message, e.hint)
     stored = cfg.data_dir / "uploads" / f"{uuid.uuid4().hex}{kind[1]}"
     incoming.rename(stored)
+    if companions:
+        settings = {**settings, "companions": companions}
     sid = _queue(request.app.state, RunSession(
         athlete_id=athlete_id, origin="web", source=kind[0], file_name=str(file.filename)[:300],
         input_path=str(stored), settings=settings, status="queued", owns_files=True, recorded_at=recorded))
@@ -79,6 +89,36 @@ async def _receive(file, incoming: Path, limit: int) -> tuple[str, str]:
         raise RunformError(f"'{file.filename}' is not a recording runform reads (judged from its content, "
                            "not its name).", "Upload a video (mp4, mov, mkv, avi), a sensor CSV or a C3D/TRC trial.")
     return kind
+
+
+COMPANIONS = {"static": "static trial", "forces": "force file"}
+COMPANION_SUFFIXES = (".c3d", ".trc", ".txt", ".csv", ".tsv", ".mot", ".anc", ".forces")
+
+
+async def _companions(form, kind: str, data_dir: Path, limit: int) -> dict:
+    """A lab trial's static trial and force file, when given, stored beside it: {field: path}."""
+    given = {k: form.get(k) for k in COMPANIONS if getattr(form.get(k), "filename", None)}
+    if given and kind != "lab":
+        raise RunformError("A static trial or a force file goes with a lab trial (C3D, TRC or a marker table).",
+                           "Upload the lab trial itself as the recording, or leave those fields empty.")
+    out = {}
+    for field, f in given.items():
+        suffix = Path(str(f.filename)).suffix.lower()
+        if suffix not in COMPANION_SUFFIXES:
+            raise RunformError(f"The {COMPANIONS[field]} '{f.filename}' is not a file runform reads "
+                               f"({', '.join(COMPANION_SUFFIXES)}).")
+        path = data_dir / "uploads" / f"{uuid.uuid4().hex}{suffix}"
+        size = 0
+        with open(path, "wb") as dst:
+            while chunk := await f.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    dst.close()
+                    path.unlink(missing_ok=True)
+                    raise UploadTooLarge
+                dst.write(chunk)
+        out[field] = str(path)
+    return out
 
 
 def _queue(state, session: RunSession) -> int:

@@ -45,7 +45,9 @@ def run(db_url: str, session_id: int) -> int:
 
     error = None
     try:  # the report and every message name the file as the user uploaded it, not as it is stored
-        result = run_analysis(src, Settings(**settings), progress=progress)
+        companions = settings.pop("companions", {})  # a lab trial's static trial and force file
+        result = run_analysis(src, Settings(**settings), progress=progress, static=companions.get("static"),
+                              forces=companions.get("forces"))
         result.analysis.summary["source"]["file"] = name
         result.write(out, progress)
     except RunformError as e:
