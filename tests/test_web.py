@@ -546,3 +546,11 @@ def test_comparison_marks_changes_beyond_stride_noise():
     assert [r["metric"] for r in compare(a, b)] == ["cadence_spm", "trunk_lean_deg", "overstride_pct_leg"]
     b["trunk_lean_deg"]["median"] = 12.0
     assert [r["metric"] for r in compare(a, b)][:2] == ["trunk_lean_deg", "cadence_spm"]
+    # better or worse by the reference range: trunk lean 8 -> 12 stays within 3-15; knee at landing 12 -> 18
+    # moves into 15-25; overstride 12 -> 30 % leg goes beyond 25
+    from runform.app.web.trends import direction
+
+    assert direction(8.0, 12.0, {"low": 3, "high": 15}) == ""
+    assert direction(12.0, 18.0, {"low": 15, "high": 25}) == "better"
+    assert direction(12.0, 30.0, {"high": 25}) == "worse" and direction(30.0, 26.0, {"high": 25}) == "better"
+    assert direction(5.0, 9.0, {"note": "no range"}) == "" and direction(5.0, 9.0, None) == ""

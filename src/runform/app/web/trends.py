@@ -60,12 +60,26 @@ def trend_svg(values: list[float | None], days: list[float], labels: list[str], 
             f'<polyline points="{line}" fill="none" stroke="currentColor" stroke-width="2"/>{dots}{dates}</svg>')
 
 
+def direction(a: float, b: float, ref: dict | None) -> str:
+    """'better' when the change brings the value closer to its reference range (or into it),
+    'worse' when it moves it further out; '' when the metric has no range or both lie within it."""
+    if not ref or ("low" not in ref and "high" not in ref):
+        return ""
+
+    def outside(v: float) -> float:
+        return max(ref.get("low", v) - v, v - ref.get("high", v), 0.0)
+
+    da, db = outside(a), outside(b)
+    return "better" if db < da else "worse" if db > da else ""
+
+
 def compare(a: dict, b: dict) -> list[dict]:
     """Each metric both sessions have: the change from a to b and whether it is beyond the
     stride-to-stride noise: |b - a| larger than 1.96 standard errors of the difference
     (sqrt(sd_a^2/n_a + sd_b^2/n_b), from each session's stride-to-stride SD), i.e. a change
     that the scatter between strides would give by chance less than 5 % of the time. The changes
-    beyond noise come first, then the rest; the key metrics first within each."""
+    beyond noise come first, then the rest; the key metrics first within each. A change beyond
+    noise is 'better' or 'worse' by the metric's reference range (``direction``)."""
     rows = []
     both = [n for n in a if n in b]  # the knowledge base's order, the key metrics first
     key = [k[0] for k in KEY_METRICS]
@@ -78,7 +92,9 @@ def compare(a: dict, b: dict) -> list[dict]:
         limit = None
         if sa is not None and sb is not None and na > 1 and nb > 1:
             limit = 1.96 * math.sqrt(sa ** 2 / na + sb ** 2 / nb)
+        verdict = "unknown" if limit is None else ("beyond noise" if abs(diff) > limit else "within noise")
         rows.append({"metric": name, "unit": ma.get("unit") or "", "a": ma["median"], "b": mb["median"],
-                     "diff": diff, "limit": limit,
-                     "verdict": "unknown" if limit is None else ("beyond noise" if abs(diff) > limit else "within noise")})
+                     "diff": diff, "limit": limit, "verdict": verdict,
+                     "direction": direction(ma["median"], mb["median"], REFERENCES.get(name)) if verdict == "beyond noise"
+                     else ""})
     return sorted(rows, key=lambda r: r["verdict"] != "beyond noise")  # the changes that count first
