@@ -41,10 +41,6 @@ from .knowledge import Knowledge
 OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
-def confidence_label(c: float, labels: dict) -> str:
-    return "high" if c >= labels["high"] else "medium" if c >= labels["medium"] else "low"
-
-
 def _evidence_factors(strides: pd.DataFrame, rule: dict) -> float:
     """The stride-count factor times the keypoint factor of a finding's confidence."""
     kp_factor = 1.0  # a sensor's certainty is in its stride count
