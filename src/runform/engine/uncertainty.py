@@ -50,8 +50,7 @@ def event_parts(strides: pd.DataFrame, remeasure: Callable[[pd.DataFrame], pd.Da
     base = _medians(remeasure(sub), metrics)
     late = {kind: _medians(remeasure(_moved(sub, cols, events[kind]["bias"] / 1000)), metrics)
             for kind, cols in (("ic", IC_COLUMNS), ("to", TO_COLUMNS))}
-    quant = frame_s / math.sqrt(12)
-    sd = {kind: math.hypot(events[kind]["random"] / 1000, quant) for kind in ("ic", "to")}
+    sd = {kind: random_ms(events, kind, frame_s) / 1000 for kind in ("ic", "to")}
     rng = np.random.default_rng(seed)
     draws = [_medians(remeasure(_jittered(sub, sd, rng)), metrics) for _ in range(DRAWS)]
     out = {}
@@ -61,6 +60,11 @@ def event_parts(strides: pd.DataFrame, remeasure: Callable[[pd.DataFrame], pd.Da
         spread = float(np.std(values, ddof=1)) * math.sqrt(len(sub) / len(strides)) if len(values) > 1 else 0.0
         out[m] = {"bias": bias, "random": spread if np.isfinite(spread) else 0.0}
     return out
+
+
+def random_ms(events: dict, kind: str, frame_s: float = 0.0) -> float:
+    """A contact's random error (ms): the source's own and one frame / sqrt(12)."""
+    return math.hypot(events[kind]["random"], 1000 * frame_s / math.sqrt(12))
 
 
 def _medians(table: pd.DataFrame, metrics: list[str]) -> dict[str, float]:

@@ -11,24 +11,16 @@ import re
 import zipfile
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ...errors import RunformError
 from ...settings import Settings, parse_height
-from ..store.models import Athlete
-from .render import MAX_ID, problem
+from .render import get_athlete, problem
 from .sessions import remove_session_files
 
 router = APIRouter()
 MAX_NOTES = 5000
-
-
-def get_athlete(db, athlete_id: int) -> Athlete:
-    a = db.get(Athlete, athlete_id) if 0 < athlete_id <= MAX_ID else None
-    if a is None:
-        raise HTTPException(404, "No such athlete.")
-    return a
 
 
 @router.post("/athletes/{athlete_id}/edit")

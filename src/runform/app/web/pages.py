@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ...errors import RunformError
 from ..store.models import Athlete, RunSession
 from .forms import form_athlete
-from .render import MAX_ID, page, problem
+from .render import get_athlete, page, problem
 from .trends import KEY_METRICS, REFERENCES, compare, trend_svg
 
 router = APIRouter()
@@ -35,9 +35,7 @@ def home(request: Request):
 @router.get("/athletes/{athlete_id}", response_class=HTMLResponse)
 def athlete_page(request: Request, athlete_id: int, a: int | None = None, b: int | None = None):
     with request.app.state.store.session() as db:
-        athlete = db.get(Athlete, athlete_id) if 0 < athlete_id <= MAX_ID else None
-        if athlete is None:
-            raise HTTPException(404, "No such athlete.")
+        athlete = get_athlete(db, athlete_id)
         sessions = list(athlete.sessions)
     done = [s for s in sessions if s.status == "done"]
     labels = [s.recorded_at.strftime("%Y-%m-%d") for s in done]

@@ -9,7 +9,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from ... import __version__
-from ..store.models import RunSession
+from ..store.models import Athlete, RunSession
 
 
 def page(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse:
@@ -48,6 +48,13 @@ def get_session(db, session_id: int) -> RunSession:
     if s is None:
         raise HTTPException(404, "No such session.")
     return s
+
+
+def get_athlete(db, athlete_id: int) -> Athlete:
+    a = db.get(Athlete, athlete_id) if 0 < athlete_id <= MAX_ID else None
+    if a is None:
+        raise HTTPException(404, "No such athlete.")
+    return a
 
 
 def read_json(path: Path) -> dict | None:

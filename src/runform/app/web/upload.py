@@ -43,25 +43,19 @@ async def upload(request: Request):
     if file is None or not getattr(file, "filename", None):
         return problem(request, 400, "No file was chosen.", "Choose a video, a sensor CSV or a C3D trial.")
     incoming = cfg.data_dir / "incoming" / uuid.uuid4().hex
+    companions: dict = {}
     try:
         kind = await _receive(file, incoming, limit)
         form_settings(form)  # a bad height, speed or date is refused before an athlete is created
         recorded = session_time(parse_date(form.get("recorded_on")))
+        companions = await _companions(form, kind[0], cfg.data_dir, limit)
         athlete_id = form_athlete(store, form)
         settings = form_settings(form, known(store, athlete_id))
-    except UploadTooLarge:
-        incoming.unlink(missing_ok=True)
-        return problem(request, 413, *too_large)
-    except RunformError as e:
-        incoming.unlink(missing_ok=True)
-        return problem(request, 400, e.message, e.hint)
-    try:
-        companions = await _companions(form, kind[0], cfg.data_dir, limit)
-    except UploadTooLarge:
-        incoming.unlink(missing_ok=True)
-        return problem(request, 413, *too_large)
-    except RunformError as e:
-        incoming.unlink(missing_ok=True)
+    except (UploadTooLarge, RunformError) as e:
+        for path in (incoming, *map(Path, companions.values())):  # what this upload stored
+            path.unlink(missing_ok=True)
+        if isinstance(e, UploadTooLarge):
+            return problem(request, 413, *too_large)
         return problem(request, 400, e.message, e.hint)
     stored = cfg.data_dir / "uploads" / f"{uuid.uuid4().hex}{kind[1]}"
     incoming.rename(stored)
@@ -75,13 +69,7 @@ async def upload(request: Request):
 
 async def _receive(file, incoming: Path, limit: int) -> tuple[str, str]:
     """Stream the upload to ``incoming`` (refused beyond ``limit`` bytes); its (kind, extension)."""
-    size = 0
-    with open(incoming, "wb") as f:
-        while chunk := await file.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                raise UploadTooLarge
-            f.write(chunk)
+    size = await _stream_to(file, incoming, limit)
     if size == 0:
         raise RunformError("The file is empty.", "Choose the recording again.")
     kind = sniff(incoming)
@@ -89,6 +77,22 @@ async def _receive(file, incoming: Path, limit: int) -> tuple[str, str]:
         raise RunformError(f"'{file.filename}' is not a recording runform reads (judged from its content, "
                            "not its name).", "Upload a video (mp4, mov, mkv, avi), a sensor CSV or a C3D/TRC trial.")
     return kind
+
+
+async def _stream_to(file, path: Path, limit: int) -> int:
+    """Write an uploaded file to ``path`` as it arrives; its size. Beyond ``limit`` bytes the part
+    written is removed and UploadTooLarge raised."""
+    size = 0
+    with open(path, "wb") as f:
+        while chunk := await file.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                break
+            f.write(chunk)
+    if size > limit:
+        path.unlink(missing_ok=True)
+        raise UploadTooLarge
+    return size
 
 
 COMPANIONS = {"static": "static trial", "forces": "force file"}
@@ -101,23 +105,19 @@ async def _companions(form, kind: str, data_dir: Path, limit: int) -> dict:
     if given and kind != "lab":
         raise RunformError("A static trial or a force file goes with a lab trial (C3D, TRC or a marker table).",
                            "Upload the lab trial itself as the recording, or leave those fields empty.")
-    out = {}
-    for field, f in given.items():
-        suffix = Path(str(f.filename)).suffix.lower()
-        if suffix not in COMPANION_SUFFIXES:
-            raise RunformError(f"The {COMPANIONS[field]} '{f.filename}' is not a file runform reads "
-                               f"({', '.join(COMPANION_SUFFIXES)}).")
-        path = data_dir / "uploads" / f"{uuid.uuid4().hex}{suffix}"
-        size = 0
-        with open(path, "wb") as dst:
-            while chunk := await f.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    dst.close()
-                    path.unlink(missing_ok=True)
-                    raise UploadTooLarge
-                dst.write(chunk)
-        out[field] = str(path)
+    out: dict = {}
+    try:
+        for field, f in given.items():
+            suffix = Path(str(f.filename)).suffix.lower()
+            if suffix not in COMPANION_SUFFIXES:
+                raise RunformError(f"The {COMPANIONS[field]} '{f.filename}' is not a file runform reads "
+                                   f"({', '.join(COMPANION_SUFFIXES)}).")
+            out[field] = str(data_dir / "uploads" / f"{uuid.uuid4().hex}{suffix}")
+            await _stream_to(f, Path(out[field]), limit)
+    except (UploadTooLarge, RunformError):
+        for path in out.values():  # those this upload already stored
+            Path(path).unlink(missing_ok=True)
+        raise
     return out
 
 

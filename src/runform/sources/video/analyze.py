@@ -24,7 +24,7 @@ from ...engine.dataset import make_motion
 from ...engine.metrics.per_stride import stride_metrics
 from ...engine.strides import STRIDE_COLUMNS
 from ...engine.timeline import contact_timeline, timeline_counts
-from ...engine.uncertainty import event_parts
+from ...engine.uncertainty import event_parts, random_ms
 from ...settings import Settings
 from . import checks as video_checks
 from .background import camera_motion, scan
@@ -156,10 +156,8 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
 def _expected_error(events: dict, fps: float) -> dict:
     """Each contact's expected error at this clip's effective frame rate: the bias shared by the
     clip, and the random part (the pose model's and one frame / sqrt(12))."""
-    frame_ms = 1000.0 / fps
-    return {"effective_fps": round(fps, 2), **{kind: {"bias": events[kind]["bias"], "random": round(float(
-        np.hypot(events[kind]["random"], frame_ms / np.sqrt(12))), 1)} for kind in ("ic", "to")},
-        "source": events.get("source")}
+    return {"effective_fps": round(fps, 2), **{kind: {"bias": events[kind]["bias"], "random": round(
+        random_ms(events, kind, 1.0 / fps), 1)} for kind in ("ic", "to")}, "source": events.get("source")}
 
 
 def _extra_uncertainty(vertical: Vertical, scene, leg_m: float, kb: Knowledge) -> dict:
