@@ -170,3 +170,39 @@ def test_every_knowledge_entry_has_a_source():
         assert named and all(s in kb.sources for s in named), name
     for name, rng in {**kb.plausible, **kb.body}.items():
         assert rng.get("source") in kb.sources, name
+
+
+def _golden_report(case: str) -> tuple[dict, str]:
+    import json
+    from pathlib import Path
+
+    from runform.outputs.write import render_report
+
+    summary = json.loads((Path(__file__).parents[1] / "golden" / case / "summary.json").read_text())
+    return summary, render_report(summary, load_knowledge(), [], "")
+
+
+def test_a_long_run_report_plots_its_drift_and_lists_only_its_own_settings():
+    """The 25-minute hip recording: a chart per per-minute metric, a dot per minute, its running
+    bouts shaded; the headline scorecard first; no video setting among a sensor's."""
+    import re
+
+    summary, html = _golden_report("sensor_adept_hip")
+    charts = re.findall(r'<figure class="chart" data-metric="(\w+)".*?</figure>', html, re.S)
+    assert charts == ["cadence_spm", "ground_contact_ms", "vertical_oscillation_cm", "braking_peak_g"]
+    cadence = re.search(r'<figure class="chart" data-metric="cadence_spm".*?</figure>', html, re.S).group(0)
+    assert cadence.count("<circle") == len(summary["per_minute"]) == 22  # two minutes without running
+    assert cadence.count("running bout") == len(summary["bouts"]) == 9
+    assert html.index('id="scorecard"') < html.index('id="findings"')
+    about = html[html.index('id="about"'):]
+    assert "annotated_video" not in about and "vertical=" not in about and "start_s=0.0" in about
+
+
+def test_a_video_report_has_its_scorecard_and_no_repository_path():
+    import re
+
+    summary, html = _golden_report("video_sample")
+    cards = re.findall(r'<div class="card (\w*)" data-metric="(\w+)"', html)
+    assert [m for _, m in cards][:2] == ["trunk_lean_deg", "cadence_spm"]
+    assert ("below", "knee_flexion_ic_deg") in cards
+    assert "vertical=auto" in html and "docs/" not in html  # (command-line options stay: it is the CLI's report)

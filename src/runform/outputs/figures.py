@@ -224,3 +224,29 @@ def curves_svg(curves: dict) -> str:
                      '% of stride (0 = initial contact; dashed = toe-off)</text>')
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def key_frame_sheet(frames: list[dict], tile_height: int = 300) -> bytes | None:
+    """The key frames as one JPEG (a row per foot: contact, midstance, toe-off), each captioned:
+    the picture a coach sets beside another session's to see a change."""
+    import cv2
+
+    if not frames:
+        return None
+    rows = []
+    for side in ("left", "right"):
+        tiles = []
+        for f in (f for f in frames if f["side"] == side):
+            img = cv2.imdecode(np.frombuffer(base64.b64decode(f["jpeg_b64"]), np.uint8), cv2.IMREAD_COLOR)
+            img = cv2.resize(img, (max(1, int(img.shape[1] * tile_height / img.shape[0])), tile_height),
+                             interpolation=cv2.INTER_AREA)
+            caption = np.full((26, img.shape[1], 3), 255, np.uint8)
+            cv2.putText(caption, f"{f['phase']}, {side}, {f['t']:.2f} s", (6, 18), cv2.FONT_HERSHEY_SIMPLEX,
+                        0.5, (40, 40, 40), 1, cv2.LINE_AA)
+            tiles += [np.vstack([img, caption]), np.full((tile_height + 26, 6, 3), 255, np.uint8)]
+        if tiles:
+            rows.append(np.hstack(tiles[:-1]))
+    width = max(r.shape[1] for r in rows)
+    rows = [np.pad(r, ((0, 6), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
+    ok, buf = cv2.imencode(".jpg", np.vstack(rows), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return buf.tobytes() if ok else None

@@ -12,7 +12,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..engine.assess.knowledge import Knowledge
 from ..progress import Progress, stage
-from .figures import curves_svg, key_frames, normalised_curves, stick_key_frames
+from ..settings import applies
+from .charts import line_svg
+from .figures import curves_svg, key_frame_sheet, key_frames, normalised_curves, stick_key_frames
 from .timeline import not_used, timeline_svg
 from .video import write_annotated
 
@@ -68,6 +70,13 @@ def write_frames(path: Path, motion, series: dict) -> None:
     pd.DataFrame(cols).to_csv(path, index=False)
 
 
+# The report tells a page that embeds it how tall it is, so that page shows it whole, without a
+# second scrollbar (the web app's session page); opened on its own it does nothing.
+REPORT_SCRIPT = ("(function () { if (window.parent === window) { return; } function say() { "
+                 "window.parent.postMessage({runformReportHeight: document.documentElement.scrollHeight}, '*'); } "
+                 "window.addEventListener('load', say); window.addEventListener('resize', say); })();")
+
+
 def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) -> str:
     env = Environment(loader=PackageLoader("runform.outputs", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
@@ -78,11 +87,49 @@ def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) ->
     )
     from markupsafe import Markup
 
-    settings_text = ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items() if v is not None)
+    kind = summary.get("source", {}).get("type", "video")
+    settings_text = ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items()
+                              if v is not None and applies(k, kind))
     return env.get_template("report.html.j2").render(
         **clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text,
         timeline_svg=Markup(timeline_svg(summary.get("contacts"), _span_s(summary))),
-        contacts_not_used=not_used(summary.get("contacts")))
+        contacts_not_used=not_used(summary.get("contacts")), scorecard=scorecard(summary, kb),
+        report_script=Markup(REPORT_SCRIPT),
+        drift=[{**c, "svg": Markup(c["svg"])} for c in drift_charts(summary, kb)])
+
+
+def scorecard(summary: dict, kb: Knowledge) -> list[dict]:
+    """The key metrics this recording has, in the knowledge base's order, each with its reference
+    range and whether it lies within it: the report's headline."""
+    out = []
+    for name in kb.key_metrics:
+        m = summary.get("metrics", {}).get(name)
+        if m and m.get("median") is not None:
+            out.append({"metric": name, "label": kb.metrics[name]["label"], "unit": kb.metrics[name]["unit"],
+                        "median": m["median"], "uncertainty": m.get("uncertainty"),
+                        "reference": m.get("reference") or {}, "status": m.get("status")})
+    return out
+
+
+def drift_charts(summary: dict, kb: Knowledge) -> list[dict]:
+    """A long run's per-minute medians as one chart per metric, the running bouts shaded."""
+    rows = summary.get("per_minute") or []
+    if len(rows) < 3:
+        return []
+    t0 = float(summary.get("per_minute_from_s") or 0.0)
+    spans = [((b["start_s"] - t0) / 60, (b["end_s"] - t0) / 60, f"running bout {i + 1}")
+             for i, b in enumerate(summary.get("bouts") or [])]
+    xs = [r["minute"] + 0.5 for r in rows]
+    labels = [f"minute {r['minute']}" for r in rows]  # as the table below counts them
+    charts = []
+    for name in [k for k in rows[0] if k in kb.metrics]:
+        ref = kb.references.get(name) or {}
+        svg = line_svg([r.get(name) for r in rows], xs, labels, kb.metrics[name]["unit"], kb.metrics[name]["label"],
+                       (ref.get("low"), ref.get("high")) if ref else None, spans=spans,
+                       points_word="minutes")
+        charts.append({"metric": name, "label": kb.metrics[name]["label"], "unit": kb.metrics[name]["unit"],
+                       "svg": svg})
+    return charts
 
 
 def _span_s(summary: dict) -> float:
@@ -119,6 +166,9 @@ def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | No
         frames = stick_key_frames(analysis.sagittal, analysis.strides)
     else:  # a sensor: no body to draw
         frames = []
+    sheet = key_frame_sheet(frames)
+    if sheet:
+        (out / "key_frames.jpg").write_bytes(sheet)
     curves = normalised_curves(analysis.series, analysis.motion["time"].values, analysis.strides)
     (out / "report.html").write_text(render_report(s, kb, frames, curves_svg(curves) if curves else ""))
     if settings.annotated_video and video is not None:

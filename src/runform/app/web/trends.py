@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from html import escape
 
 
 def _key_metrics() -> tuple:
@@ -24,40 +23,6 @@ def _references() -> dict:
 
 
 REFERENCES = _references()  # the reference bands drawn behind the trends
-
-
-def trend_svg(values: list[float | None], days: list[float], labels: list[str], unit: str, title: str = "",
-              band: tuple[float | None, float | None] | None = None, width: int = 360, height: int = 140) -> str:
-    """A line chart of one metric over sessions, placed by date (``days``: days since the first),
-    with the reference band shaded, readable axis text and a text alternative."""
-    pts = [(d, v) for d, v in zip(days, values) if v is not None]
-    if not pts:
-        return ""
-    lo_b, hi_b = band or (None, None)
-    ys = [v for _, v in pts] + [b for b in (lo_b, hi_b) if b is not None]
-    lo, hi = min(ys), max(ys)
-    pad = (hi - lo) * 0.15 or max(abs(hi) * 0.05, 1.0)
-    lo, hi = lo - pad, hi + pad
-    span = max(days) - min(days) or 1.0
-    x = lambda d: 44 + (width - 56) * (d - min(days)) / span  # noqa: E731
-    y = lambda v: 10 + (height - 34) * (hi - v) / (hi - lo)  # noqa: E731
-    shade = ""
-    if band and (lo_b is not None or hi_b is not None):
-        top, bottom = y(hi_b if hi_b is not None else hi), y(lo_b if lo_b is not None else lo)
-        shade = (f'<rect x="44" y="{top:.1f}" width="{width - 56}" height="{bottom - top:.1f}" fill="#d6f2dd">'
-                 "<title>reference range</title></rect>")
-    line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in pts)
-    dots = "".join(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="4"><title>{escape(lab)}: {v:.1f} {escape(unit)}</title>'
-                   "</circle>" for (d, v), lab in zip(pts, [lab for lab, v in zip(labels, values) if v is not None]))
-    dates = (f'<text x="{x(days[0]):.1f}" y="{height - 4}" class="axis">{escape(labels[0])}</text>'
-             + (f'<text x="{x(days[-1]):.1f}" y="{height - 4}" class="axis" text-anchor="end">{escape(labels[-1])}</text>'
-                if len(labels) > 1 else ""))
-    said = "; ".join(f"{lab} {v:.1f}" for lab, v in zip(labels, values) if v is not None)
-    alt = f"{title or 'Trend'} ({unit}) over {len(pts)} sessions: {said}"
-    return (f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" role="img" '
-            f'aria-label="{escape(alt)}">{shade}'
-            f'<text x="2" y="16" class="axis">{hi:.1f}</text><text x="2" y="{height - 24}" class="axis">{lo:.1f}</text>'
-            f'<polyline points="{line}" fill="none" stroke="currentColor" stroke-width="2"/>{dots}{dates}</svg>')
 
 
 def direction(a: float, b: float, ref: dict | None) -> str:

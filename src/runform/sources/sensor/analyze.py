@@ -232,7 +232,7 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
         scene={"sensor_frame": frame, "gyroscope": gyr is not None, "foot_assignment_agreement":
                round(float(np.mean(agreements)), 3) if agreements else None,
                "standing_window_s": list(standing_s) if standing_s else None, "units": rec.attrs.get("units")},
-        bouts=run["bouts"], activity_s=activity, per_minute=per_minute(table, float(t[0])),
+        bouts=run["bouts"], activity_s=activity, per_minute=per_minute(table, float(t[0])), per_minute_from_s=round(float(t[0]), 3),
         cleaning={"events_lowpass_hz": DETECTOR.lowpass_hz, "rise_g": DETECTOR.rise_g},
         parameters={"contacts": {"detector": "SacralEventDetector", **DETECTOR.get_params()}},
         fps=round(rate, 3), duration_s=round(float(t[-1] - t[0]), 3))
