@@ -46,3 +46,18 @@ def form_athlete(store: Store, form) -> int | None:
         db.add(a)
         db.flush()
         return a.id
+
+
+async def athlete_or_problem(request, missing: str):
+    """(athlete id, None) for the athlete a small form names (chosen, or new from its name), or
+    (None, the problem page saying why not: ``missing`` when it names none)."""
+    from .render import problem
+
+    form = await request.form()
+    try:
+        athlete_id = form_athlete(request.app.state.store, form)
+    except RunformError as e:
+        return None, problem(request, 400, e.message, e.hint)
+    if athlete_id is None:
+        return None, problem(request, 400, missing)
+    return athlete_id, None

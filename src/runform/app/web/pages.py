@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
-from ...errors import RunformError
+from ...outputs.charts import line_svg
 from ..store.models import Athlete, RunSession
-from .forms import form_athlete
-from .render import get_athlete, page, problem
-from .trends import KEY_METRICS, REFERENCES, compare, trend_svg
+from .forms import athlete_or_problem
+from .render import get_athlete, page
+from .trends import KEY_METRICS, REFERENCES, compare
 
 router = APIRouter()
 
@@ -44,7 +45,9 @@ def athlete_page(request: Request, athlete_id: int, a: int | None = None, b: int
     if a is not None and b is not None:
         if a not in by_id or b not in by_id:
             raise HTTPException(404, "Both sessions must be finished analyses of this athlete.")
-        comparison = {"a": by_id[a], "b": by_id[b], "rows": compare(by_id[a].metrics, by_id[b].metrics)}
+        comparison = {"a": by_id[a], "b": by_id[b], "rows": compare(by_id[a].metrics, by_id[b].metrics),
+                      "media": [m for m in ("key_frames.jpg", "annotated.mp4")
+                                if all((Path(by_id[x].output_dir) / m).is_file() for x in (a, b))]}
     elif len(done) >= 2:
         a, b = done[-2].id, done[-1].id
     return page(request, "athlete.html.j2", athlete=athlete, sessions=sessions, done=done,
@@ -59,18 +62,12 @@ def _charts(done: list, labels: list[str]) -> list[dict]:
         values = [(s.metrics.get(name) or {}).get("median") for s in done]
         ref = REFERENCES.get(name) or {}
         if any(v is not None for v in values):
-            svg = trend_svg(values, days, labels, unit, title, (ref.get("low"), ref.get("high")) if ref else None)
+            svg = line_svg(values, days, labels, unit, title, (ref.get("low"), ref.get("high")) if ref else None)
             charts.append({"metric": name, "title": title, "unit": unit, "svg": svg, "values": values})
     return charts
 
 
 @router.post("/athletes")
 async def new_athlete(request: Request):
-    form = await request.form()
-    try:
-        athlete_id = form_athlete(request.app.state.store, form)
-    except RunformError as e:
-        return problem(request, 400, e.message, e.hint)
-    if athlete_id is None:
-        return problem(request, 400, "Give the athlete a name.")
-    return RedirectResponse(f"/athletes/{athlete_id}", status_code=303)
+    athlete_id, refused = await athlete_or_problem(request, "Give the athlete a name.")
+    return refused or RedirectResponse(f"/athletes/{athlete_id}", status_code=303)

@@ -29,7 +29,8 @@ FOR_BROWSER = (("No --speed given", "No treadmill speed given"), ("--speed", "th
                ("Give --static", "Upload a static (standing) trial with it"), ("--static", "a static trial"),
                ("--vertical", "a vertical reference"), ("--start/--end", "a trimmed clip"),
                ("--slowmo", "the slow-motion factor"), ("--capture-fps", "the capture frame rate"),
-               ("a larger --max-upload-mb", "a larger upload limit (--max-upload-mb)"))
+               ("start the server with a larger --max-upload-mb", "ask whoever runs runform for a larger upload limit"),
+               ("see docs/mocap.md", "see runform's lab documentation"))
 
 
 def for_browser(text: str | None) -> str:
@@ -38,6 +39,20 @@ def for_browser(text: str | None) -> str:
     for cli, web in FOR_BROWSER:
         out = out.replace(cli, web)
     return out
+
+
+def in_browser_words(summary: dict) -> dict:
+    """A web session's summary with its messages in the web pages' words (its report is read in
+    the browser, where there are no command-line options)."""
+    summary["warnings"] = [for_browser(w) for w in summary.get("warnings", [])]
+    for f in summary.get("faults", []):
+        for k in ("settle", "confidence_note"):
+            if f.get(k):
+                f[k] = for_browser(f[k])
+    quality = summary.get("quality") or {}
+    if quality.get("steps_note"):
+        quality["steps_note"] = for_browser(quality["steps_note"])
+    return summary
 
 
 MAX_ID = 2**63 - 1  # the store's integer keys: a larger number names nothing

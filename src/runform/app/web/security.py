@@ -18,11 +18,14 @@
   upload's bytes as they arrive, chunked or not, and stops it at the limit.
 - Every page: a Content-Security-Policy (scripts only runform's own, by nonce),
   ``Cache-Control: no-store`` (health data stays out of shared caches), and the
-  report opened in a sandbox (its own origin: no cookies, no access to the app).
+  report opened in a sandbox (its own origin: no cookies, no access to the app;
+  its one script, allowed by its hash, tells the session page its height).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import ipaddress
 import secrets
@@ -31,6 +34,8 @@ from urllib.parse import parse_qs
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from ...outputs.write import REPORT_SCRIPT
 
 CSRF_COOKIE = "runform_csrf"
 TOKEN_COOKIE = "runform_token"
@@ -45,12 +50,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _script_hash(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+
+
 SMALL_FORM = 64 * 1024  # a form without a file: its cross-site token is read from the body
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; media-src 'self' blob:; frame-ancestors 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'")
-REPORT_CSP = ("sandbox allow-popups; default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-              "frame-ancestors 'self'")
+REPORT_CSP = ("sandbox allow-popups allow-scripts; default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+              f"script-src '{_script_hash(REPORT_SCRIPT)}'; frame-ancestors 'self'")
 
 
 def host_name(host_header: str) -> str:

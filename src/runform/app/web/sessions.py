@@ -1,4 +1,4 @@
-"""A session: its page, its status for the page's progress bar, its files, cancel and delete."""
+"""A session: its page, its status for the page's progress bar, its files, its athlete, cancel and delete."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from sqlalchemy import func, select
 
 from ...outputs.folder import remove_output
-from ..store.models import RunSession
-from .render import get_session, page, read_json
-from .trends import KEY_METRICS
+from ..store.models import Athlete, RunSession
+from .forms import athlete_or_problem
+from .render import get_session, page
 
-DOWNLOADS = {"summary.json": "application/json", "strides.csv": "text/csv", "annotated.mp4": "video/mp4",
-             "report.html": "text/html", "frames.csv": "text/csv"}
+DOWNLOADS = {"report.html": "text/html", "annotated.mp4": "video/mp4", "key_frames.jpg": "image/jpeg",
+             "summary.json": "application/json", "strides.csv": "text/csv", "frames.csv": "text/csv"}
+SHOWN_INLINE = ("report.html", "annotated.mp4", "key_frames.jpg")  # in the page; the others download
 
 router = APIRouter()
 
@@ -27,14 +28,10 @@ def session_page(request: Request, session_id: int):
         ahead = db.scalar(select(func.count(RunSession.id)).where(  # the running one, and those queued first
             (RunSession.status == "running") | ((RunSession.status == "queued") & (RunSession.id < s.id)))) \
             if s.status == "queued" else 0
-    summary, files = None, []
-    if s.status == "done":
-        out = Path(s.output_dir)
-        summary = read_json(out / "summary.json")
-        files = [n for n in DOWNLOADS if (out / n).is_file()]
+        athletes = db.scalars(select(Athlete).order_by(Athlete.name)).all() if s.athlete is None else []
+    files = [n for n in DOWNLOADS if (Path(s.output_dir) / n).is_file()] if s.status == "done" else []
     can_retry = bool(s.input_path) and Path(s.input_path).is_file()
-    return page(request, "session.html.j2", s=s, summary=summary, files=files, ahead=ahead,
-                key_metrics=KEY_METRICS, can_retry=can_retry)
+    return page(request, "session.html.j2", s=s, files=files, ahead=ahead, can_retry=can_retry, athletes=athletes)
 
 
 @router.get("/api/sessions/{session_id}")
@@ -54,7 +51,7 @@ def session_file(request: Request, session_id: int, name: str):
     path = Path(s.output_dir or "") / name
     if s.status != "done" or not path.is_file():
         raise HTTPException(404, "No such file.")
-    inline = name in ("report.html", "annotated.mp4")
+    inline = name in SHOWN_INLINE
     return FileResponse(path, media_type=DOWNLOADS[name],
                         filename=None if inline else f"runform-{session_id}-{name}")
 
@@ -110,4 +107,18 @@ async def notes(request: Request, session_id: int):
     form = await request.form()
     with request.app.state.store.session.begin() as db:
         get_session(db, session_id).notes = str(form.get("notes") or "")[:5000] or None
+    return RedirectResponse(f"/sessions/{session_id}", status_code=303)
+
+
+@router.post("/sessions/{session_id}/athlete")
+async def assign_athlete(request: Request, session_id: int):
+    """A session uploaded without an athlete, given one (chosen, or new from a name), so that
+    it joins that athlete's trends, comparisons and export instead of staying on its own."""
+    with request.app.state.store.session() as db:
+        get_session(db, session_id)  # an unknown session is a 404 before any athlete is made
+    athlete_id, refused = await athlete_or_problem(request, "Choose an athlete or give a new athlete's name.")
+    if refused:
+        return refused
+    with request.app.state.store.session.begin() as db:
+        get_session(db, session_id).athlete_id = athlete_id
     return RedirectResponse(f"/sessions/{session_id}", status_code=303)

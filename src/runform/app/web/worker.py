@@ -24,6 +24,7 @@ def run(db_url: str, session_id: int) -> int:
     from ..store.db import Store
     from ..store.models import RunSession, utcnow
     from ..store.results import fill_from_output
+    from .render import in_browser_words
 
     store = Store(db_url)
     with store.session() as db:
@@ -49,6 +50,7 @@ def run(db_url: str, session_id: int) -> int:
         result = run_analysis(src, Settings(**settings), progress=progress, static=companions.get("static"),
                               forces=companions.get("forces"))
         result.analysis.summary["source"]["file"] = name
+        in_browser_words(result.analysis.summary)
         result.write(out, progress)
     except RunformError as e:
         error = str(e).replace(src.name, name)

@@ -52,10 +52,10 @@ def video_analysis(video: Path, info: VideoInfo, window: tuple[float, float], se
     pose = job.result(tick)
     if preload is not None:
         preload.join()
-    stage(progress, "analysis")
+    tick = stage(progress, "analysis", 3)  # the background scan, the gait analysis, its uncertainty
     from .analyze import analyze_pose
 
-    analysis = analyze_pose(video, info, pose, job.info, pose_settings, settings, kb, window)
+    analysis = analyze_pose(video, info, pose, job.info, pose_settings, settings, kb, window, tick)
     return analysis, (job.name, pose)
 
 

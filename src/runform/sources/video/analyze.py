@@ -44,9 +44,9 @@ LOW_CONFIDENCE = 0.35
 
 
 def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pose_settings: PoseSettings,
-                 settings: Settings, kb: Knowledge, window: tuple[float, float]) -> Analysis:
+                 settings: Settings, kb: Knowledge, window: tuple[float, float], tick=lambda n=1: None) -> Analysis:
     """The pose of a video (times, xyzv, luma) through the analysis, with the video's and the
-    model's facts in the summary."""
+    model's facts in the summary; ``tick()`` after each of its three long steps."""
     times, xyzv, luma = pose
     turns = upright_turns(body_axis_deg(xyzv[..., :2], xyzv[..., 3], LANDMARKS))
     xy, _, _ = turn_points(xyzv[..., :2], turns, info.width, info.height)
@@ -65,6 +65,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
                         f"was turned {90 * turns} deg clockwise to stand them upright (its rotation tag, if any, "
                         "is wrong).")
     bg = scan(video, times, xy, turns, (info.width, info.height))
+    tick()
     rate_facts, notes = frame_rate_facts(real, bg.repeated, info.fps * scale)
     warnings += notes
     motion.attrs["effective_fps"] = rate_facts["effective_fps"]  # new pictures a second: the timing's rate
@@ -75,7 +76,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
                         "lengths): the runner's motion is measured against the background. A zoom is not "
                         "corrected; a camera on a tripod gives the most reliable figures.")
     scene_v = scene_vertical(bg.frames) if settings.vertical in ("auto", "scene") else None
-    analysis = analyze_motion(motion, settings, kb, warnings, scene_v)
+    analysis = analyze_motion(motion, settings, kb, warnings, scene_v, tick)
     analysis.summary["scene"].update(moved)
     if moved["camera"] == "moving":  # drawn and written where they are in the picture
         analysis.motion = _shifted(analysis.motion, bg.shift_px, real)
@@ -94,7 +95,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
 
 
 def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnings: list[str],
-                   scene_v: Vertical | None = None) -> Analysis:
+                   scene_v: Vertical | None = None, tick=lambda n=1: None) -> Analysis:
     """Clean the keypoints, find the scene (direction, true vertical, scale), then contacts and
     the engine. ``scene_v``: true vertical from the video's edges, when it has been looked for."""
     cleaned, clean_report = clean(motion)
@@ -138,12 +139,14 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     timeline = contact_timeline(detector.contacts_, strides, _feet_confidence(sag), float(t[-1]) if len(t) else 0.0,
                                 detector.min_foot_confidence, detector.max_contact_s)
     steps = timeline_counts(timeline)
+    tick()
     remeasure = lambda st: stride_metrics(sag, st[STRIDE_COLUMNS], leg_m, settings.speed_mps, series,  # noqa: E731
                                           strike=kb.cutoffs["foot_strike"])
     fps = float(motion.attrs.get("effective_fps") or cleaned.attrs["fps"])
     parts = event_parts(strides, remeasure, kb.uncertainty["video"]["events"], list(kb.metrics), 1.0 / fps)
     unc = {"source": "video", "events": parts, "extras": _extra_uncertainty(vertical, scene, leg_m, kb)}
     summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE, steps, unc)
+    tick()
     summary["contacts"] = {**steps, "expected_error_ms": _expected_error(kb.uncertainty["video"]["events"], fps),
                            "timeline": timeline.round(4).to_dict("records")}
     _vertical_confidence(summary["faults"], vertical)
