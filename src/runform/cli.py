@@ -82,7 +82,7 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
         settings = Settings(height_m=kw["height"], speed_mps=parse_speed(kw["speed"]), sex=kw["sex"],
                             start_s=kw["start"], end_s=kw["end"], references=kw["references"],
                             annotated_video=kw["video"], vertical=kw["vertical"], slowmo=kw.get("slowmo"),
-                            capture_fps=kw.get("capture_fps"))
+                            capture_fps=kw.get("capture_fps"), view=kw.get("view", "auto"), fps=kw.get("fps"))
         with _StageDisplay() as display:
             written = analyze(video_path, out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
                               markers=kw.get("markers"), imu=kw.get("imu"), progress=display)
@@ -172,8 +172,9 @@ MarkersOption = Annotated[Optional[Path], typer.Option("--markers", help=(
 
 @app.command()
 def analyze(
-    video: Path = typer.Argument(..., help="Side-view running video (mp4, mov, mkv, avi...) or a lab "
-                                 "trial (C3D, TRC, marker table)."),
+    video: Path = typer.Argument(..., help="Side-view running video (mp4, mov, mkv, avi...), a lab "
+                                 "trial (C3D, TRC, marker table), a sensor CSV or a folder of OpenPose "
+                                 "keypoints (side, front or back view; with --fps)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: <video name>-runform)."),
     height: Optional[float] = typer.Option(None, "--height", help="Runner's height in metres, e.g. 1.78."),
     speed: Optional[str] = typer.Option(None, "--speed", help="Treadmill speed: m/s (3.2), 12kmh, 7.5mph or 5:00/km."),
@@ -187,6 +188,9 @@ def analyze(
     capture_fps: Optional[float] = typer.Option(None, "--capture-fps", help="Video: the rate it was filmed at "
                                                 "(slow motion), when the file does not say."),
     video_out: bool = typer.Option(True, "--video/--no-video", help="Write annotated.mp4."),
+    view: str = typer.Option("auto", "--view", help="Video or keypoints: auto, side, front or back (auto tells "
+                             "them apart; give front or back when the face cannot be seen)."),
+    fps: Optional[float] = typer.Option(None, "--fps", help="Folder of OpenPose keypoints: the video's frame rate."),
     forces: ForcesOption = None,
     static: StaticOption = None,
     markers: MarkersOption = None,
@@ -206,7 +210,7 @@ def analyze(
         _fail(e)
     _run(video, out_dir, height=height, speed=speed, sex=sex, start=start, end=end,
          references=str(references) if references else None, video=video_out, vertical=vertical,
-         slowmo=slowmo, capture_fps=capture_fps,
+         slowmo=slowmo, capture_fps=capture_fps, view=view, fps=fps,
          forces=forces, static=static, markers=markers,
          imu={"columns": columns, "units": units, "rate_hz": rate, "standing_s": window})
 

@@ -76,6 +76,11 @@ def _other_result(kind: str, path, settings: Settings, forces, static, markers, 
     """A sensor recording or a lab trial analysed in memory."""
     kb = load_knowledge(settings.sex, settings.references)
     stage(progress, "reading")
+    if kind == "keypoints":
+        from .sources.keypoints.analyze import keypoint_analysis
+
+        analysis = keypoint_analysis(path, settings, kb, on_loaded=lambda: stage(progress, "analysis"))
+        return Result(analysis, settings, kb, [path, settings.references])
     if kind == "imu":
         from .sources.sensor.analyze import sensor_analysis
 
@@ -90,9 +95,14 @@ def _other_result(kind: str, path, settings: Settings, forces, static, markers, 
 
 
 def _source(path, settings: Settings, forces, static, markers, imu: dict | None) -> tuple[str, dict]:
-    """The recording's kind ('video', 'lab', 'imu'), refusing options that belong to another."""
+    """The recording's kind ('video', 'lab', 'imu', 'keypoints'), refusing options that belong to another."""
     _check_readable([path, forces, static, markers, settings.references])
     kind = source_kind(path)
+    if kind == "folder":
+        raise InputFileError(f"'{path}' is a folder without pose keypoint files (*_<frame>_keypoints.json).",
+                             "Give a video, a lab trial, a sensor CSV, or the folder `openpose --write_json` wrote.")
+    if settings.fps is not None and kind != "keypoints":
+        raise UsageError("--fps applies to a folder of pose keypoints; a video's frame rate is read from the file.")
     imu = {k: v for k, v in (imu or {}).items() if v}
     if imu and kind != "imu":
         raise UsageError("--columns, --units, --rate and --standing apply to sensor recordings (CSV).")

@@ -58,6 +58,7 @@ def parse_date(text: str | None) -> date | None:
 
 
 VERTICAL_MODES = ("auto", "scene", "floor", "image")
+VIEWS = ("auto", "side", "front", "back")
 
 
 def _check_vertical(mode: str) -> None:
@@ -87,6 +88,8 @@ class Settings:
     vertical: str = "auto"  # video: auto, scene, floor, image, or degrees (+ = top towards image-right)
     slowmo: float | None = None  # video: played this many times slower than real time (0.5: sped up 2x)
     capture_fps: float | None = None  # video: the rate it was filmed at (a slow-motion clip's)
+    view: str = "auto"  # video and keypoints: auto, side, front or back
+    fps: float | None = None  # keypoints: the frame rate of a folder of pose keypoints
 
     def __post_init__(self):
         if self.height_m is not None and not 1.0 <= self.height_m <= 2.3:
@@ -102,6 +105,11 @@ class Settings:
                              "time, 0.5 for one sped up 2x).")
         if self.capture_fps is not None and not 10 <= self.capture_fps <= 1000:
             raise UsageError(f"--capture-fps {self.capture_fps:g} is outside 10-1000 frames per second.")
+        if self.view not in VIEWS:
+            raise UsageError(f"--view '{self.view}' is not one of {', '.join(VIEWS)}.",
+                             "auto tells side, front and back apart; give front or back when the face is hidden.")
+        if self.fps is not None and not 10 <= self.fps <= 1000:
+            raise UsageError(f"--fps {self.fps:g} is outside 10-1000 frames per second.")
         if self.slowmo is not None and self.capture_fps is not None:
             raise UsageError("Give --slowmo or --capture-fps, not both.")
 
@@ -110,11 +118,12 @@ class Settings:
 
 
 # the settings that change only some kinds of source's analysis (the others change every kind's)
-ONLY_FOR = {"height_m": ("video", "mocap"), "annotated_video": ("video",), "workers": ("video",),
+ONLY_FOR = {"height_m": ("video", "mocap", "keypoints"), "annotated_video": ("video",), "workers": ("video",),
+            "view": ("video", "keypoints"), "fps": ("keypoints",),
             "vertical": ("video",), "slowmo": ("video",), "capture_fps": ("video",), "columns": ("imu",),
             "units": ("imu",), "rate_hz": ("imu",), "standing_s": ("imu",)}
 
 
 def applies(setting: str, source_type: str) -> bool:
-    """Whether ``setting`` changes the analysis of a ``source_type`` ('video', 'imu', 'mocap')."""
+    """Whether ``setting`` changes the analysis of a ``source_type`` ('video', 'imu', 'mocap', 'keypoints')."""
     return source_type in ONLY_FOR.get(setting, (source_type,))

@@ -55,10 +55,15 @@ def suffix(path: Path) -> str:
 
 
 def source_kind(path: str | Path) -> str:
-    """The source that analyses ``path``: its content first, else its name ('lab' for .c3d/.trc,
-    'imu' for any other table, whose loader then names what it lacks), else 'video' (whose
-    decoder says why a file is not a video, or that it does not exist)."""
+    """The source that analyses ``path``: a folder of OpenPose files is 'keypoints' (another folder
+    'folder'); a file's content first, else its name ('lab' for .c3d/.trc, 'imu' for any other
+    table, whose loader then names what it lacks), else 'video' (whose decoder says why a file is
+    not a video, or that it does not exist)."""
     path = Path(path)
+    if path.is_dir():
+        from .keypoints.openpose import keypoint_files
+
+        return "keypoints" if keypoint_files(path) else "folder"
     if not path.is_file():
         return "video"
     found = sniff(path)

@@ -116,3 +116,45 @@ def _project(world: np.ndarray, right, down, axis, centre, focal_px: float) -> n
     rel = world - centre
     z = rel @ axis
     return np.stack([960 + focal_px * (rel @ right) / z, 540 + focal_px * (rel @ down) / z], axis=-1)
+
+
+HEAD_UP_M, NOSE_FORWARD_M = 0.62, 0.10  # head centre above the mid-hip; nose ahead of it (pose-model face points)
+
+
+def frontal_view(kp_mm: dict[str, np.ndarray], times_s: np.ndarray, forward: np.ndarray, up: np.ndarray,
+                 *, view: str = "back", distance_m: float = 4.0, camera_height_m: float = 1.0,
+                 focal_px: float = 1400.0, fps: float = 60.0, noise_m: float = 0.015,
+                 seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """A level pinhole camera ``distance_m`` behind (``view="back"``) or in front of the runner at
+    ``camera_height_m``, aimed along the running direction. Returns (frame times, positions px
+    (frames, keypoints, 2), confidences, names), with the face points a pose model gives: nose,
+    eyes and ears from the front; from behind only the ears (the nose and eyes are not found).
+    The labels are the runner's true sides; noise as in ``side_view`` at the camera's scale."""
+    rng = np.random.default_rng(seed)
+    names = sorted(kp_mm)
+    frame_t = np.arange(times_s[0], times_s[-1], 1.0 / fps)
+    world = np.stack([_resampled(kp_mm[n] / 1000.0, times_s, frame_t) for n in names], axis=1)
+    world, names = _with_face(world, names, forward, up)
+    hip = 0.5 * (world[:, names.index("left_hip")] + world[:, names.index("right_hip")])
+    target = np.nanmedian(hip, axis=0)
+    target = target + (camera_height_m - target @ up) * up
+    yaw = 90.0 if view == "front" else -90.0
+    right, down, axis, centre = _camera(target, forward, up, distance_m, yaw, 0.0, 0.0)
+    px = _project(world, right, down, axis, centre, focal_px)
+    px += rng.normal(0.0, noise_m * focal_px / distance_m, px.shape)
+    conf = np.full(px.shape[:2], 0.9)
+    if view == "back":
+        for n in ("nose", "left_eye", "right_eye"):
+            px[:, names.index(n)], conf[:, names.index(n)] = np.nan, 0.0
+    return frame_t, px, conf, names
+
+
+def _with_face(world: np.ndarray, names: list[str], forward: np.ndarray, up: np.ndarray):
+    """The keypoints plus nose, eyes and ears placed on a head above the mid-hip."""
+    hip = 0.5 * (world[:, names.index("left_hip")] + world[:, names.index("right_hip")])
+    lateral = np.cross(forward, up)  # towards the runner's right
+    head = hip + HEAD_UP_M * up
+    face = {"nose": head + NOSE_FORWARD_M * forward, "left_eye": head + 0.08 * forward - 0.03 * lateral,
+            "right_eye": head + 0.08 * forward + 0.03 * lateral, "left_ear": head - 0.07 * lateral,
+            "right_ear": head + 0.07 * lateral}
+    return np.concatenate([world, np.stack(list(face.values()), axis=1)], axis=1), names + list(face)

@@ -39,12 +39,18 @@ def check_presence(motion_px: xr.Dataset, luma: np.ndarray) -> list[str]:
     return warnings
 
 
-def check_view(motion_px: xr.Dataset) -> list[str]:
-    """Side view vs front/back view, from body widths relative to torso length."""
+def body_width_ratio(motion_px: xr.Dataset) -> float:
+    """The shoulders' and hips' mean width in the picture over the torso's length (median):
+    about 0.1-0.25 from the side, 0.6 or more from the front or back."""
     torso = np.linalg.norm(point(motion_px, "mid_shoulder") - point(motion_px, "mid_hip"), axis=1)
     sw = np.abs(point(motion_px, "left_shoulder")[:, 0] - point(motion_px, "right_shoulder")[:, 0])
     hw = np.abs(point(motion_px, "left_hip")[:, 0] - point(motion_px, "right_hip")[:, 0])
-    ratio = float(np.nanmedian((sw + hw) / 2 / torso))
+    return float(np.nanmedian((sw + hw) / 2 / torso))
+
+
+def check_view(motion_px: xr.Dataset) -> list[str]:
+    """Side view vs front/back view, from body widths relative to torso length."""
+    ratio = body_width_ratio(motion_px)
     if ratio > FRONT_VIEW_WIDTH_RATIO:
         raise NotAnalysableError(
             f"This looks like a front or back view (shoulders and hips appear {ratio:.2f} torso lengths "

@@ -1,0 +1,61 @@
+"""A folder of pose keypoints (OpenPose BODY_25) -> the side-view or the frontal analysis.
+
+The view is the user's ``--view`` or found from how far the feet travel across the picture
+(``frontal_view.foot_travel_legs``: 0.6-1.2 leg lengths from the side, 0.1-0.2 from the front
+or back on the virtual cameras; the cut is at ``FRONTAL_TRAVEL_LEGS``): a side view goes through the video path's analysis of
+keypoints in pixels (``video.analyze.analyze_motion``), a front or back view through
+``engine.frontal_analysis``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ...engine.analysis import Analysis, finish
+from ...engine.assess.knowledge import Knowledge
+from ...engine.dataset import make_motion
+from ...engine.frontal_analysis import frontal_analysis
+from ...engine.frontal_view import foot_travel_legs
+from ...errors import NotAnalysableError
+from ...settings import Settings
+from ..video.checks import body_width_ratio
+from .openpose import NAMES, keypoint_files, read_openpose
+
+MIN_SECONDS = 3.0
+FRONTAL_TRAVEL_LEGS = 0.4
+
+
+def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_loaded=None) -> Analysis:
+    folder = Path(folder)
+    t, pos, conf = read_openpose(folder, settings.fps)
+    if on_loaded:
+        on_loaded()
+    t, pos, conf = _window(t, pos, conf, settings)
+    motion = make_motion(t, pos, conf, list(NAMES), source="keypoints", space_unit="px", vertical_up=False)
+    travel = foot_travel_legs(pos, list(NAMES))
+    view = settings.view if settings.view != "auto" else ("frontal" if travel < FRONTAL_TRAVEL_LEGS else "side")
+    warnings: list[str] = []
+    if view == "side":
+        from ..video.analyze import analyze_motion
+
+        analysis = analyze_motion(motion, settings, kb, warnings)
+    else:
+        analysis = frontal_analysis(t, pos, conf, list(NAMES), settings.height_m, kb, warnings,
+                                    None if view == "frontal" else view)
+    analysis.summary["scene"].update(foot_travel_legs=round(travel, 3), body_width_ratio=round(body_width_ratio(motion), 3))
+    analysis.summary["source"] = {"type": "keypoints", "format": "OpenPose BODY_25", "file": folder.name,
+                                  "frames": len(keypoint_files(folder)), "fps": settings.fps,
+                                  "analysed_from_s": round(float(t[0]), 3), "analysed_to_s": round(float(t[-1]), 3)}
+    return finish(analysis, settings.as_dict())
+
+
+def _window(t: np.ndarray, pos: np.ndarray, conf: np.ndarray, settings: Settings):
+    """The frames inside --start/--end, refusing a clip too short to hold strides."""
+    w = (t >= settings.start_s) & (t <= (settings.end_s if settings.end_s is not None else np.inf))
+    if t[w][-1] - t[w][0] < MIN_SECONDS if w.sum() > 1 else True:
+        raise NotAnalysableError(f"The keypoints cover {float(np.ptp(t[w])) if w.any() else 0:.1f} s at "
+                                 f"{settings.fps:g} fps: runform needs at least {MIN_SECONDS:g} s of running.",
+                                 "Give a longer clip, or check --fps and --start/--end.")
+    return t[w], pos[w], conf[w]
