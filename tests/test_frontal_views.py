@@ -70,3 +70,65 @@ def test_keypoint_folder_mistakes_get_clear_messages(tmp_path):
     assert res.returncode != 0 and "--fps" in res.stderr
     res = run_cli("analyze", str(tmp_path / "kp"), "--fps", "60", "--out", str(tmp_path / "o3"))
     assert res.returncode != 0 and "Traceback" not in res.stderr and "internal error" not in res.stderr
+
+
+@pytest.mark.parametrize("view", ["back", "front"])
+def test_a_front_or_back_video_pose_goes_to_the_frontal_analysis(trials, view):
+    """The video path after pose, fed the virtual camera's keypoints under MediaPipe's names."""
+    from runform.engine.assess.knowledge import load_knowledge
+    from runform.engine.dataset import make_motion
+    from runform.settings import Settings
+    from runform.sources.video.analyze import analyze_motion
+    from runform.sources.video.pose import LANDMARKS
+    from runform.validation.virtual_camera import frontal_view
+
+    tr = next(t for t in trials if t.name == "hamner2013/subject02/3ms")
+    t, px, conf, names = frontal_view(tr.keypoints_mm, tr.times_s, tr.forward, tr.up, view=view)
+    keep = [n for n in names if n in LANDMARKS]
+    idx = [names.index(n) for n in keep]
+    motion = make_motion(t, px[:, idx], conf[:, idx], keep, source="video", space_unit="px")
+    a = analyze_motion(motion, Settings(height_m=1.75), load_knowledge(), [])
+    assert a.summary["scene"]["view"] == view and a.sagittal is None
+    assert {"pelvic_drop_deg", "knee_fppa_deg", "step_width_cm"} <= set(a.summary["metrics"])
+    assert "knee_flexion_ic_deg" not in a.summary["metrics"]
+    assert a.summary["n_strides"] >= 9
+
+
+def test_a_side_clip_and_a_back_view_give_one_report(trials, tmp_path):
+    from conftest import SAMPLE
+
+    tr = next(t for t in trials if t.name == "hamner2013/subject01/3ms")  # cadence within 1 % of the sample's
+    filmed(tr, "back", 60.0, tmp_path / "back")
+    refs = tmp_path / "refs.toml"
+    refs.write_text("[references.pelvic_drop_deg]\nhigh = 1.5\n")  # a strict coach: the back view then has a finding
+    out = tmp_path / "out"
+    res = run_cli("analyze", str(SAMPLE), str(tmp_path / "back"), "--fps", "60", "--height", "1.75", "--no-video",
+                  "--references", str(refs), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert s["views"]["frontal_view"] == "back" and s["views"]["same_run"]
+    assert s["views"]["side"]["file"] == SAMPLE.name and s["views"]["back"]["file"] == "back"
+    assert {"trunk_lean_deg", "overstride_pct_leg", "knee_flexion_ic_deg"} <= set(s["metrics"])
+    assert s["metrics"]["pelvic_drop_deg"]["view"] == "back" and "view" not in s["metrics"]["trunk_lean_deg"]
+    ids = {f["id"]: f.get("view") for f in s["faults"]}
+    assert ids.get("excessive_pelvic_drop") == "back" and any(v is None for v in ids.values()), ids
+    html = (out / "report.html").read_text()
+    assert "Two views of one run" in html and "back view" in html and "Hip dropping on the swing side" in html
+    assert (out / "frames_back.csv").exists() and (out / "key_frames.jpg").exists()
+    views = set(__import__("pandas").read_csv(out / "strides.csv")["view"])
+    assert views == {"side", "back"}
+
+
+def test_two_clips_that_disagree_are_said_to_and_two_side_views_are_refused(trials, tmp_path):
+    from conftest import SAMPLE
+
+    tr = next(t for t in trials if t.name == "hamner2013/subject02/5ms")  # a faster run: another cadence
+    filmed(tr, "back", 60.0, tmp_path / "back")
+    res = run_cli("analyze", str(SAMPLE), str(tmp_path / "back"), "--fps", "60", "--no-video",
+                  "--out", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert not s["views"]["same_run"] and s["views"]["cadence_difference_pct"] > 3
+    assert any("may not show the same run" in w for w in s["warnings"])
+    res = run_cli("analyze", str(SAMPLE), str(SAMPLE), "--no-video", "--out", str(tmp_path / "o2"))
+    assert res.returncode == 2 and "Both clips are side views" in res.stderr and "Traceback" not in res.stderr

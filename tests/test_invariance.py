@@ -28,6 +28,7 @@ def test_mirrored_sample_gives_the_same_figures_with_sides_swapped(tmp_path, sam
     res = run_cli("analyze", str(p), "--out", str(out), *SETTINGS)
     assert res.returncode == 0, res.stderr
     s = json.loads((out / "summary.json").read_text())
+    assert "view" not in s["scene"], "a mirrored side view is still a side view, not a front or back one"
     assert s["scene"]["running_direction"] != sample_summary["scene"]["running_direction"]
     ref = sample_summary["metrics"]
     assert set(s["metrics"]) == set(ref)

@@ -48,6 +48,7 @@ def test_a_turned_runner_is_stood_upright(tmp_path, sample_summary, name, frames
     assert res.returncode == 0, res.stderr
     s = json.loads((out / "summary.json").read_text())
     assert s["source"]["turned_upright_deg"] == turned
+    assert "view" not in s["scene"], "a turned side view is still a side view, not a front or back one"
     assert any("stand them upright" in w for w in s["warnings"])
     ref = sample_summary["metrics"]
     for m in ("cadence_spm", "trunk_lean_deg", "overstride_pct_leg", "knee_flexion_ic_deg", "ground_contact_ms"):

@@ -73,9 +73,9 @@ def _fail(e: Exception) -> None:
     raise typer.Exit(1)
 
 
-def _run(video_path: Path, out_dir: Path, **kw) -> None:
+def _run(paths: list[Path], out_dir: Path, **kw) -> None:
     _quiet()
-    from .pipeline import analyze
+    from .pipeline import analyze, analyze_views
     from .settings import Settings, parse_speed
 
     try:
@@ -84,8 +84,11 @@ def _run(video_path: Path, out_dir: Path, **kw) -> None:
                             annotated_video=kw["video"], vertical=kw["vertical"], slowmo=kw.get("slowmo"),
                             capture_fps=kw.get("capture_fps"), view=kw.get("view", "auto"), fps=kw.get("fps"))
         with _StageDisplay() as display:
-            written = analyze(video_path, out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
-                              markers=kw.get("markers"), imu=kw.get("imu"), progress=display)
+            if len(paths) > 1:
+                written = analyze_views(paths, out_dir, settings, progress=display)
+            else:
+                written = analyze(paths[0], out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
+                                  markers=kw.get("markers"), imu=kw.get("imu"), progress=display)
     except (Exception, KeyboardInterrupt) as e:  # a bug gets a short message, traceback on request
         _fail(e)
     if written.resolve() != Path(out_dir).resolve():
@@ -172,9 +175,10 @@ MarkersOption = Annotated[Optional[Path], typer.Option("--markers", help=(
 
 @app.command()
 def analyze(
-    video: Path = typer.Argument(..., help="Side-view running video (mp4, mov, mkv, avi...), a lab "
-                                 "trial (C3D, TRC, marker table), a sensor CSV or a folder of OpenPose "
-                                 "keypoints (side, front or back view; with --fps)."),
+    recordings: list[Path] = typer.Argument(..., help="A running video (mp4, mov, mkv, avi...; side, front or "
+                                            "back view), a lab trial (C3D, TRC, marker table), a sensor CSV or a "
+                                            "folder of OpenPose keypoints (with --fps); or two clips of one run, a "
+                                            "side view and a front or back view, for one report."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: <video name>-runform)."),
     height: Optional[float] = typer.Option(None, "--height", help="Runner's height in metres, e.g. 1.78."),
     speed: Optional[str] = typer.Option(None, "--speed", help="Treadmill speed: m/s (3.2), 12kmh, 7.5mph or 5:00/km."),
@@ -203,12 +207,12 @@ def analyze(
     """Analyse a running recording (side-view video, lab motion-capture trial or pelvis-worn
     sensor CSV) and write summary.json, strides.csv, frames.csv, report.html (and annotated.mp4
     for video)."""
-    out_dir = out_dir or Path.cwd() / f"{Path(video.name.removesuffix('.gz')).stem}-runform"
+    out_dir = out_dir or Path.cwd() / f"{Path(recordings[0].name.removesuffix('.gz')).stem}-runform"
     try:
         window = _window(standing)
     except Exception as e:
         _fail(e)
-    _run(video, out_dir, height=height, speed=speed, sex=sex, start=start, end=end,
+    _run(recordings, out_dir, height=height, speed=speed, sex=sex, start=start, end=end,
          references=str(references) if references else None, video=video_out, vertical=vertical,
          slowmo=slowmo, capture_fps=capture_fps, view=view, fps=fps,
          forces=forces, static=static, markers=markers,
@@ -418,7 +422,7 @@ def demo(
 ):
     """Analyse the bundled sample (a 12 s treadmill run filmed from the side)."""
     sample = Path(str(resources.files("runform.samples").joinpath("treadmill_side.mp4")))
-    _run(sample, out_dir, height=None, speed=None, sex=None, start=0.0, end=None, references=None,
+    _run([sample], out_dir, height=None, speed=None, sex=None, start=0.0, end=None, references=None,
          video=video_out, vertical="auto")
 
 

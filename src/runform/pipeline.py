@@ -12,7 +12,7 @@ pandas or xarray) so that the pose workers fork from a small parent.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +53,24 @@ def run(path: str | Path, settings: Settings = Settings(), *, forces=None, stati
         analysis, pose = video_analysis(video, info, window, settings, kb, [], progress)
         return Result(analysis, settings, kb, [video, settings.references], video=video, info=info, pose=pose)
     return _other_result(kind, path, settings, forces, static, markers, imu, progress)
+
+
+def analyze_views(paths: list, out_dir: str | Path, settings: Settings = Settings(),
+                  progress: Progress | None = None) -> Path:
+    """Two clips of one run, a side view and a front or back view (videos or keypoint folders),
+    into one output folder with one report (``engine.two_views``)."""
+    if len(paths) != 2:
+        raise UsageError(f"Give one recording, or two clips of one run (a side view and a front or back view), "
+                         f"not {len(paths)}.")
+    # --fps belongs to the keypoint folder among the two
+    results = [run(p, settings if source_kind(p) == "keypoints" else replace(settings, fps=None), progress=progress)
+               for p in paths]
+    views = ["frontal" if "view" in r.analysis.summary["scene"] else "side" for r in results]
+    if sorted(views) != ["frontal", "side"]:
+        raise UsageError(f"Both clips are {views[0]} views: two clips of one run must be a side view and a front "
+                         "or back view.", "Check which clip is which, or give --view for a keypoint folder.")
+    side, frontal = (results[0], results[1]) if views[0] == "side" else (results[1], results[0])
+    return TwoViews(side, frontal).write(out_dir, progress)
 
 
 def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = Settings(),
@@ -159,3 +177,35 @@ class Result:
         if self.pose is not None:
             save_pose(path / ".cache", *self.pose)
         write_outputs(path, self.analysis, self.settings, self.kb, self.video, self.info, progress)
+
+
+@dataclass
+class TwoViews:
+    """A side view's and a front or back view's results of one run, written as one folder."""
+
+    side: Result
+    frontal: Result
+
+    def write(self, folder: str | Path, progress: Progress | None = None) -> Path:
+        inputs = [*self.side.inputs, *self.frontal.inputs]
+        size = sum(Path(p).stat().st_size for p in (self.side.inputs[0], self.frontal.inputs[0]))
+        n_frames = sum(len(r.pose[1][0]) for r in (self.side, self.frontal) if r.pose)
+        out = check_out_dir(folder, inputs, space_needed(size, n_frames, self.side.video is not None
+                                                        and self.side.settings.annotated_video))
+        with PartialFolder(out) as part:
+            self.write_into(part.path, progress)
+            return part.commit()
+
+    def write_into(self, path: Path, progress: Progress | None = None) -> None:
+        from .engine.analysis import Analysis
+        from .engine.two_views import combine_strides, combine_summaries
+        from .outputs.write import view_key_frames, write_frames, write_outputs
+
+        side, front = self.side.analysis, self.frontal.analysis
+        view = front.summary["scene"]["view"]
+        summary = combine_summaries(side.summary, front.summary)
+        both = Analysis(side.motion, side.sagittal, side.series, combine_strides(side.strides, front.strides, view),
+                        summary, summary["warnings"])
+        write_outputs(path, both, self.side.settings, self.side.kb, self.side.video, self.side.info, progress,
+                      more_frames=view_key_frames(front, self.frontal.video, view))
+        write_frames(path / f"frames_{view}.csv", front.motion, front.series)

@@ -64,7 +64,7 @@ def stride_table(t: np.ndarray, gait: FrontalGait, strides: pd.DataFrame) -> pd.
     conf = [float(np.mean([np.mean(gait.confidence[f"{r.foot}_{p}"][(t >= r.ic_s) & (t <= r.to_s)])
                            for p in STANCE_PARTS])) for r in strides.itertuples()]
     out = strides.join(times).join(frontal_stride_metrics(t, gait.keypoints, strides))
-    return out.assign(keypoint_confidence=conf)
+    return out.assign(mid_s=0.5 * (strides.ic_s + strides.to_s), keypoint_confidence=conf)
 
 
 def _on_treadmill(gait: FrontalGait) -> bool:

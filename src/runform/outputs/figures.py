@@ -35,6 +35,18 @@ def representative_stride(strides: pd.DataFrame, side: str, among: int = 3) -> p
     return best.loc[best.ic_s.idxmin()]
 
 
+PHASE_VALUES = (  # what each key frame prints: side-view metrics, then front/back ones
+    ("Initial contact", "ic_s", [("knee_flexion_ic_deg", "knee"), ("shank_angle_ic_deg", "shank"),
+                                 ("foot_strike_angle_deg", "foot"), ("overstride_cm", "overstride cm"),
+                                 ("step_width_cm", "step width cm")]),
+    ("Midstance", "mid_s", [("trunk_lean_midstance_deg", "trunk"), ("body_line_deg", "body line"),
+                            ("waist_bend_deg", "waist bend"), ("pelvic_drop_deg", "pelvic drop"),
+                            ("knee_fppa_deg", "knee FPPA"), ("lateral_trunk_lean_deg", "trunk sideways")]),
+    ("Toe-off", "to_s", [("hip_extension_to_deg", "hip ext"), ("knee_flexion_to_deg", "knee"),
+                         ("ankle_plantarflexion_to_deg", "ankle pf")]),
+)
+
+
 def key_frame_specs(strides: pd.DataFrame) -> list[dict]:
     """IC, midstance and TO of a typical stride per side, with the values to print on each."""
     wanted = []
@@ -42,16 +54,9 @@ def key_frame_specs(strides: pd.DataFrame) -> list[dict]:
         st = representative_stride(strides, side)
         if st is None:
             continue
-        for phase, t, items in (
-            ("Initial contact", st.ic_s, [("knee_flexion_ic_deg", "knee"), ("shank_angle_ic_deg", "shank"),
-                                          ("foot_strike_angle_deg", "foot"), ("overstride_cm", "overstride cm")]),
-            ("Midstance", st.mid_s, [("trunk_lean_midstance_deg", "trunk"), ("body_line_deg", "body line"),
-                                     ("waist_bend_deg", "waist bend")]),
-            ("Toe-off", st.to_s, [("hip_extension_to_deg", "hip ext"), ("knee_flexion_to_deg", "knee"),
-                                  ("ankle_plantarflexion_to_deg", "ankle pf")]),
-        ):
-            wanted.append({"side": side, "phase": phase, "t": float(t),
-                           "values": [(lab, st.get(col)) for col, lab in items]})
+        for phase, when, items in PHASE_VALUES:
+            wanted.append({"side": side, "phase": phase, "t": float(st[when]),
+                           "values": [(lab, st.get(col)) for col, lab in items if col in strides]})
     return wanted
 
 

@@ -34,7 +34,7 @@ def write_annotated(path: Path, video: str, motion_px, series: dict, strides: pd
     times = motion_px["time"].values
     if len(times) == 0:
         return
-    up = up_vector(summary["scene"]["camera_tilt_deg"])
+    up = up_vector(summary["scene"].get("camera_tilt_deg", 0.0))  # a front or back view is not levelled
     contacts = [(r.foot, r.ic_s, r.to_s) for r in strides.itertuples()]
     cadence = (summary["metrics"].get("cadence_spm") or {}).get("median")
     out = av.open(str(path), "w", options={"movflags": "+faststart"})
@@ -73,21 +73,23 @@ def _stream(out, shape: tuple, fps: float):
 
 
 def _draw(img: np.ndarray, kp: dict, series: dict, i: int, t: float, contacts: list, cadence, up) -> np.ndarray:
-    """Skeleton, trunk line against the true vertical, time, trunk lean, knees and cadence."""
+    """Skeleton, trunk line against the true vertical, time, trunk lean (or, from the front or
+    back, how level the pelvis is), knees, feet on the ground and cadence."""
     s = img.shape[0] / 720
     draw_skeleton(img, kp, s)
     draw_trunk_line(img, kp, up, s)
     y = int(36 * s)
     label(img, f"t {t:5.2f} s", (10, y), s)
-    lean = series["trunk_lean_deg"][i]
-    if np.isfinite(lean):
-        y += int(30 * s)
-        label(img, f"trunk lean {lean:4.1f} deg", (10, y), s)
+    for key, text in (("trunk_lean_deg", "trunk lean"), ("pelvic_obliquity_deg", "pelvis level")):
+        v = series[key][i] if key in series else np.nan
+        if np.isfinite(v):
+            y += int(30 * s)
+            label(img, f"{text} {v:4.1f} deg", (10, y), s)
     for side in ("left", "right"):
-        k = series[f"{side}_knee_flexion_deg"][i]
+        k = series[f"{side}_knee_flexion_deg"][i] if f"{side}_knee_flexion_deg" in series else np.nan
         on = any(f == side and a <= t <= b for f, a, b in contacts)
         y += int(30 * s)
-        text = f"{side} knee {k:3.0f} deg" if np.isfinite(k) else f"{side} knee -"
+        text = f"{side} knee {k:3.0f} deg" if np.isfinite(k) else f"{side} foot"
         label(img, text + ("  ON GROUND" if on else ""), (10, y), s, COLOURS[side])
     if cadence:
         y += int(30 * s)

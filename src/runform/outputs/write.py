@@ -150,9 +150,23 @@ def _video_time(motion, strides: pd.DataFrame):
     return motion.assign_coords(time=motion["time"].values * scale), strides.assign(**{c: strides[c] * scale for c in times})
 
 
+def view_key_frames(analysis, video: Path | None, view: str | None = None) -> list[dict]:
+    """The key frames of one analysis: from its video, else drawn from lab markers, else none (a
+    sensor, or keypoints without pictures); ``view`` names the view in their captions."""
+    if video is not None:
+        motion, strides = _video_time(analysis.motion, analysis.strides)
+        frames = key_frames(str(video), motion, strides, analysis.summary["scene"].get("camera_tilt_deg", 0.0))
+    elif analysis.sagittal is not None:
+        frames = stick_key_frames(analysis.sagittal, analysis.strides)
+    else:
+        frames = []
+    return [{**f, "phase": f"{f['phase']} ({view} view)"} for f in frames] if view else frames
+
+
 def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | None = None, info=None,
-                  progress: Progress | None = None) -> None:
-    """Every output of one analysis; key frames come from the video, or are drawn from lab markers."""
+                  progress: Progress | None = None, more_frames: list[dict] | None = None) -> None:
+    """Every output of one analysis; key frames come from the video, or are drawn from lab markers
+    (``more_frames``: a second view's, shown after them)."""
     stage(progress, "report")
     out.mkdir(parents=True, exist_ok=True)
     s = analysis.summary
@@ -160,12 +174,7 @@ def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | No
     write_strides(out / "strides.csv", analysis.strides)
     write_frames(out / "frames.csv", analysis.motion, analysis.series)
     motion, strides = _video_time(analysis.motion, analysis.strides)
-    if video is not None:
-        frames = key_frames(str(video), motion, strides, s["scene"]["camera_tilt_deg"])
-    elif analysis.sagittal is not None:
-        frames = stick_key_frames(analysis.sagittal, analysis.strides)
-    else:  # a sensor: no body to draw
-        frames = []
+    frames = view_key_frames(analysis, video) + (more_frames or [])
     sheet = key_frame_sheet(frames)
     if sheet:
         (out / "key_frames.jpg").write_bytes(sheet)

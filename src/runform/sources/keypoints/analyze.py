@@ -20,11 +20,10 @@ from ...engine.frontal_analysis import frontal_analysis
 from ...engine.frontal_view import foot_travel_legs
 from ...errors import NotAnalysableError
 from ...settings import Settings
-from ..video.checks import body_width_ratio
+from ..video.checks import FRONTAL_TRAVEL_LEGS, body_width_ratio
 from .openpose import NAMES, keypoint_files, read_openpose
 
 MIN_SECONDS = 3.0
-FRONTAL_TRAVEL_LEGS = 0.4
 
 
 def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_loaded=None) -> Analysis:

@@ -4,6 +4,7 @@
 * Cleaning (``engine.clean``): confidence gate, leg-swap repair, gaps filled, low-pass.
 * Scene (``scene.py``): running direction, camera tilt from the floor line, scale from --height.
 * Contacts: the kinematic detector (``engine.contacts``) on the sagittal keypoints.
+* A front or back view goes to ``engine.frontal_analysis`` instead.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ...engine.body import LEG_FRACTION_OF_HEIGHT
 from ...engine.clean import clean
 from ...engine.contacts import ContactDetector
 from ...engine.dataset import make_motion
+from ...engine.frontal_analysis import frontal_analysis
 from ...engine.metrics.per_stride import stride_metrics
 from ...engine.strides import STRIDE_COLUMNS
 from ...engine.timeline import contact_timeline, timeline_counts
@@ -97,7 +99,11 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
 def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnings: list[str],
                    scene_v: Vertical | None = None, tick=lambda n=1: None) -> Analysis:
     """Clean the keypoints, find the scene (direction, true vertical, scale), then contacts and
-    the engine. ``scene_v``: true vertical from the video's edges, when it has been looked for."""
+    the engine. ``scene_v``: true vertical from the video's edges, when it has been looked for.
+    A front or back view (``--view``, or found by ``checks.view_of``) goes to the frontal analysis."""
+    view = video_checks.view_of(motion, settings.view)
+    if view != "side":
+        return _frontal(motion, settings, kb, warnings, view)
     cleaned, clean_report = clean(motion)
     warnings += video_checks.check_view(cleaned)
     scene = analyse_scene(cleaned, settings.height_m)
@@ -122,20 +128,6 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     if not scene.treadmill and settings.speed_mps:
         warnings.append("The runner travels across the frame (overground), yet --speed was given; "
                         "step lengths use the given speed.")
-    scene_info = {
-        "running_direction": "image-right" if scene.direction > 0 else "image-left",
-        "camera_tilt_deg": round(-vertical.deg, 2),
-        "true_vertical_deg": vertical.deg,
-        "vertical_cue": vertical.cue,
-        "vertical_uncertainty_deg": vertical.uncertainty_deg,
-        "vertical_edges": vertical.n_lines,
-        "floor_line_deg": round(scene.tilt_deg, 2),
-        "treadmill": scene.treadmill,
-        "leg_length_px": round(scene.leg_length_px, 1),
-        "metres_per_px": round(scene.metres_per_px, 6),
-        "height_m": scene.height_m,
-        "height_given": scene.height_given,
-    }
     timeline = contact_timeline(detector.contacts_, strides, _feet_confidence(sag), float(t[-1]) if len(t) else 0.0,
                                 detector.min_foot_confidence, detector.max_contact_s)
     steps = timeline_counts(timeline)
@@ -150,10 +142,36 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     summary["contacts"] = {**steps, "expected_error_ms": _expected_error(kb.uncertainty["video"]["events"], fps),
                            "timeline": timeline.round(4).to_dict("records")}
     _vertical_confidence(summary["faults"], vertical)
-    summary.update(scene=scene_info, cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
+    summary.update(scene=_scene_info(scene, vertical), cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
                    parameters={"contacts": {"detector": "ContactDetector", **detector.get_params()}},
                    duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings)
+
+
+def _scene_info(scene, vertical: Vertical) -> dict:
+    """The scene's facts for the summary: direction, true vertical, floor line, scale."""
+    return {
+        "running_direction": "image-right" if scene.direction > 0 else "image-left",
+        "camera_tilt_deg": round(-vertical.deg, 2),
+        "true_vertical_deg": vertical.deg,
+        "vertical_cue": vertical.cue,
+        "vertical_uncertainty_deg": vertical.uncertainty_deg,
+        "vertical_edges": vertical.n_lines,
+        "floor_line_deg": round(scene.tilt_deg, 2),
+        "treadmill": scene.treadmill,
+        "leg_length_px": round(scene.leg_length_px, 1),
+        "metres_per_px": round(scene.metres_per_px, 6),
+        "height_m": scene.height_m,
+        "height_given": scene.height_given,
+    }
+
+
+def _frontal(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnings: list[str], view: str) -> Analysis:
+    """A front or back view's keypoints (px) through the frontal analysis; ``view`` 'frontal'
+    lets it tell front from back."""
+    return frontal_analysis(motion["time"].values, motion["position"].values, motion["confidence"].values,
+                            list(motion["keypoint"].values), settings.height_m, kb, warnings,
+                            None if view == "frontal" else view)
 
 
 def _expected_error(events: dict, fps: float) -> dict:

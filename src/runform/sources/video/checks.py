@@ -17,6 +17,7 @@ MIN_DETECTED_FRACTION = 0.2  # below: nobody (or almost nobody) in view
 DARK_LUMA = 40.0  # mean 8-bit brightness below which the video is "too dark"
 FRONT_VIEW_WIDTH_RATIO = 0.45  # (shoulder + hip width) / torso length: side ~0.1-0.25, front ~0.6+
 OBLIQUE_WIDTH_RATIO = 0.3
+FRONTAL_TRAVEL_LEGS = 0.4  # ankles' travel across the picture (leg lengths): 0.6-1.2 side, 0.1-0.2 front/back
 
 
 def check_presence(motion_px: xr.Dataset, luma: np.ndarray) -> list[str]:
@@ -46,6 +47,21 @@ def body_width_ratio(motion_px: xr.Dataset) -> float:
     sw = np.abs(point(motion_px, "left_shoulder")[:, 0] - point(motion_px, "right_shoulder")[:, 0])
     hw = np.abs(point(motion_px, "left_hip")[:, 0] - point(motion_px, "right_hip")[:, 0])
     return float(np.nanmedian((sw + hw) / 2 / torso))
+
+
+def view_of(motion_px: xr.Dataset, given: str = "auto") -> str:
+    """'side', 'front', 'back' (as given) or 'frontal' (found: front or back is told later, from
+    the face). Frontal when the body is wide in the picture (``FRONT_VIEW_WIDTH_RATIO``) and the
+    feet do not swing across it (``FRONTAL_TRAVEL_LEGS``); both must agree, so that a side clip
+    with a wide-looking torso is not read from the front."""
+    if given != "auto":
+        return given
+    from ...engine.frontal_view import foot_travel_legs
+
+    names = list(motion_px["keypoint"].values)
+    wide = body_width_ratio(motion_px) > FRONT_VIEW_WIDTH_RATIO
+    still_feet = foot_travel_legs(motion_px["position"].values, names) < FRONTAL_TRAVEL_LEGS
+    return "frontal" if wide and still_feet else "side"
 
 
 def check_view(motion_px: xr.Dataset) -> list[str]:
