@@ -664,3 +664,39 @@ def test_comparison_marks_changes_beyond_stride_noise():
     assert direction(12.0, 18.0, {"low": 15, "high": 25}) == "better"
     assert direction(12.0, 30.0, {"high": 25}) == "worse" and direction(30.0, 26.0, {"high": 25}) == "better"
     assert direction(5.0, 9.0, {"note": "no range"}) == "" and direction(5.0, 9.0, None) == ""
+
+
+def test_front_back_and_two_view_uploads(tmp_path):
+    """A back view (OpenPose keypoints of a lab trial's virtual camera, zipped) gives a frontal
+    report; a side clip with that back view as its second view gives one report of both."""
+    import shutil
+
+    from runform.validation.frontal_accuracy import filmed
+    from runform.validation.testbed import load_trials
+
+    tr = next(t for t in load_trials(SHARED / "mocap") if t.name == "hamner2013/subject01/3ms")
+    filmed(tr, "back", 60.0, tmp_path / "back")
+    back_zip = Path(shutil.make_archive(str(tmp_path / "back_view"), "zip", tmp_path / "back"))
+    srv = Server(tmp_path / "data")
+    try:
+        c = Client(srv.base)
+        code, text = c.upload(back_zip, {"name": "Bea"})
+        assert code == 400 and "frame rate" in text  # a keypoints zip needs its video's rate
+        assert not list((srv.data / "uploads").iterdir()) and not list((srv.data / "incoming").iterdir())
+        frontal = c.wait(_session_id(c.upload(back_zip, {"name": "Bea", "fps": "60", "height": "1.86"})[1]))
+        assert frontal["status"] == "done", frontal
+        with c.opener.open(srv.base + f"/sessions/{frontal['id']}/files/summary.json") as r:
+            s = json.loads(r.read())
+        assert s["scene"]["view"] == "back" and "pelvic_drop_deg" in s["metrics"]
+        with c.opener.open(srv.base + f"/sessions/{frontal['id']}/files/report.html") as r:
+            assert "Back view" in r.read().decode()
+        both = c.wait(_session_id(c.upload(SAMPLE, {"name": "Cy", "fps": "60"}, files={"second": back_zip})[1]))
+        assert both["status"] == "done", both
+        with c.opener.open(srv.base + f"/sessions/{both['id']}/files/summary.json") as r:
+            s = json.loads(r.read())
+        assert s["views"]["side"]["file"] == SAMPLE.name and s["views"]["back"]["file"] == "the second view"
+        assert {"trunk_lean_deg", "pelvic_drop_deg"} <= set(s["metrics"])
+        code, text = c.upload(IMU_SAMPLE, {}, files={"second": back_zip})
+        assert code == 400 and "second view goes with a video" in text
+    finally:
+        srv.stop()

@@ -65,12 +65,7 @@ def analyze_views(paths: list, out_dir: str | Path, settings: Settings = Setting
     # --fps belongs to the keypoint folder among the two
     results = [run(p, settings if source_kind(p) == "keypoints" else replace(settings, fps=None), progress=progress)
                for p in paths]
-    views = ["frontal" if "view" in r.analysis.summary["scene"] else "side" for r in results]
-    if sorted(views) != ["frontal", "side"]:
-        raise UsageError(f"Both clips are {views[0]} views: two clips of one run must be a side view and a front "
-                         "or back view.", "Check which clip is which, or give --view for a keypoint folder.")
-    side, frontal = (results[0], results[1]) if views[0] == "side" else (results[1], results[0])
-    return TwoViews(side, frontal).write(out_dir, progress)
+    return TwoViews.of(*results).write(out_dir, progress)
 
 
 def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = Settings(),
@@ -181,10 +176,29 @@ class Result:
 
 @dataclass
 class TwoViews:
-    """A side view's and a front or back view's results of one run, written as one folder."""
+    """A side view's and a front or back view's results of one run, combined into one analysis
+    (``engine.two_views``) and written as one folder."""
 
     side: Result
     frontal: Result
+
+    @classmethod
+    def of(cls, a: Result, b: Result) -> "TwoViews":
+        """The two clips in their roles, refusing two of the same kind of view."""
+        views = ["frontal" if "view" in r.analysis.summary["scene"] else "side" for r in (a, b)]
+        if sorted(views) != ["frontal", "side"]:
+            raise UsageError(f"Both clips are {views[0]} views: two clips of one run must be a side view and a "
+                             "front or back view.", "Check which clip is which, or give --view for keypoints.")
+        return cls(a, b) if views[0] == "side" else cls(b, a)
+
+    def __post_init__(self):
+        from .engine.analysis import Analysis
+        from .engine.two_views import combine_strides, combine_summaries
+
+        side, front = self.side.analysis, self.frontal.analysis
+        summary = combine_summaries(side.summary, front.summary)
+        strides = combine_strides(side.strides, front.strides, front.summary["scene"]["view"])
+        self.analysis = Analysis(side.motion, side.sagittal, side.series, strides, summary, summary["warnings"])
 
     def write(self, folder: str | Path, progress: Progress | None = None) -> Path:
         inputs = [*self.side.inputs, *self.frontal.inputs]
@@ -197,15 +211,10 @@ class TwoViews:
             return part.commit()
 
     def write_into(self, path: Path, progress: Progress | None = None) -> None:
-        from .engine.analysis import Analysis
-        from .engine.two_views import combine_strides, combine_summaries
         from .outputs.write import view_key_frames, write_frames, write_outputs
 
-        side, front = self.side.analysis, self.frontal.analysis
+        front = self.frontal.analysis
         view = front.summary["scene"]["view"]
-        summary = combine_summaries(side.summary, front.summary)
-        both = Analysis(side.motion, side.sagittal, side.series, combine_strides(side.strides, front.strides, view),
-                        summary, summary["warnings"])
-        write_outputs(path, both, self.side.settings, self.side.kb, self.side.video, self.side.info, progress,
-                      more_frames=view_key_frames(front, self.frontal.video, view))
+        write_outputs(path, self.analysis, self.side.settings, self.side.kb, self.side.video, self.side.info,
+                      progress, more_frames=view_key_frames(front, self.frontal.video, view))
         write_frames(path / f"frames_{view}.csv", front.motion, front.series)

@@ -5,6 +5,8 @@ keyed by. One sniff for the CLI, ``runform.analyze``, the batch runner and the w
 - Lab: a C3D header, a TRC (``PathFileType``), or a tab-separated marker table
   (``Time`` then X/Y/Z columns per marker).
 - Sensor: a table (plain or gzipped CSV/TSV/TXT) with accelerometer columns.
+- Keypoints: a .zip of OpenPose ``*_<frame>_keypoints.json`` files (a folder of them is found
+  by ``source_kind``).
 """
 
 from __future__ import annotations
@@ -23,14 +25,18 @@ LAB_SUFFIXES = (".c3d", ".trc")
 
 
 def sniff(path: Path) -> tuple[str, str] | None:
-    """(kind, extension) from the file's content: 'video', 'lab' (C3D, TRC, marker table) or 'imu'
-    (a sensor table, plain or gzipped); None for anything else. A video is recognised before
+    """(kind, extension) from the file's content: 'video', 'lab' (C3D, TRC, marker table), 'imu'
+    (a sensor table, plain or gzipped) or 'keypoints' (a zip of OpenPose files); None for anything else. A video is recognised before
     any table reader (and pandas) is imported."""
     with open(path, "rb") as f:
         head = f.read(4096)
     for offset, magic, ext in VIDEO_SIGNATURES:
         if head[offset:offset + len(magic)] == magic and (magic != b"RIFF" or head[8:12] == b"AVI "):
             return "video", ext
+    if head[:4] == b"PK\x03\x04":
+        from .keypoints.openpose import is_keypoint_zip
+
+        return ("keypoints", ".zip") if is_keypoint_zip(path) else None
     from .lab.c3d import is_c3d
     from .lab.text import is_marker_table, is_trc
     from .sensor.read import is_imu_table

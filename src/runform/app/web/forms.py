@@ -23,7 +23,17 @@ def form_settings(form, athlete: dict | None = None) -> dict:
     height_m = parse_height(form.get("height")) or athlete.get("height_m")
     sex = form.get("sex") or athlete.get("sex")
     return Settings(height_m=height_m, speed_mps=parse_speed(form.get("speed") or None), sex=sex,
-                    annotated_video=True).as_dict()
+                    annotated_video=True, view=form.get("view") or "auto", fps=_number(form.get("fps"), "frame rate")
+                    ).as_dict()
+
+
+def _number(text, what: str) -> float | None:
+    if not text or not str(text).strip():
+        return None
+    try:
+        return float(str(text).strip())
+    except ValueError:
+        raise RunformError(f"The {what} '{str(text)[:20]}' is not a number.", "Give it in digits, e.g. 60.") from None
 
 
 def form_athlete(store: Store, form) -> int | None:

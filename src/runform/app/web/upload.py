@@ -49,6 +49,8 @@ async def upload(request: Request):
         form_settings(form)  # a bad height, speed or date is refused before an athlete is created
         recorded = session_time(parse_date(form.get("recorded_on")))
         companions = await _companions(form, kind[0], cfg.data_dir, limit)
+        companions.update(await _second_view(form, kind[0], cfg.data_dir, limit))
+        _fps_belongs(form_settings(form), kind[0], companions)
         athlete_id = form_athlete(store, form)
         settings = form_settings(form, known(store, athlete_id))
     except (UploadTooLarge, RunformError) as e:
@@ -96,6 +98,7 @@ async def _stream_to(file, path: Path, limit: int) -> int:
 
 
 COMPANIONS = {"static": "static trial", "forces": "force file"}
+VIEW_KINDS = ("video", "keypoints")
 COMPANION_SUFFIXES = (".c3d", ".trc", ".txt", ".csv", ".tsv", ".mot", ".anc", ".forces")
 
 
@@ -119,6 +122,36 @@ async def _companions(form, kind: str, data_dir: Path, limit: int) -> dict:
             Path(path).unlink(missing_ok=True)
         raise
     return out
+
+
+async def _second_view(form, kind: str, data_dir: Path, limit: int) -> dict:
+    """A second clip of the same run (a front or back view beside a side view), stored beside the
+    first: {"second_view": path}, or {} when none was given."""
+    f = form.get("second")
+    if not getattr(f, "filename", None):
+        return {}
+    if kind not in VIEW_KINDS:
+        raise RunformError("A second view goes with a video or a keypoints .zip, not a sensor or lab recording.",
+                           "Upload the two clips of one run, or leave the second view empty.")
+    incoming = data_dir / "incoming" / uuid.uuid4().hex
+    try:
+        second = await _receive(f, incoming, limit)
+        if second[0] not in VIEW_KINDS:
+            raise RunformError(f"The second view '{f.filename}' is not a video or a keypoints .zip.")
+    except (UploadTooLarge, RunformError):
+        incoming.unlink(missing_ok=True)  # this upload's own part file
+        raise
+    stored = data_dir / "uploads" / f"{uuid.uuid4().hex}{second[1]}"
+    incoming.rename(stored)
+    return {"second_view": str(stored)}
+
+
+def _fps_belongs(settings: dict, kind: str, companions: dict) -> None:
+    """A keypoints .zip needs its frame rate; videos carry their own."""
+    keypoints = kind == "keypoints" or Path(companions.get("second_view", "")).suffix == ".zip"
+    if keypoints and not settings.get("fps"):
+        raise RunformError("A .zip of pose keypoints has no frame rate: give its video's frame rate.",
+                           "Fill in \"Keypoints' frame rate\" (e.g. 60) under the second view and keypoints.")
 
 
 def _queue(state, session: RunSession) -> int:

@@ -46,10 +46,13 @@ def run(db_url: str, session_id: int) -> int:
 
     error = None
     try:  # the report and every message name the file as the user uploaded it, not as it is stored
-        companions = settings.pop("companions", {})  # a lab trial's static trial and force file
-        result = run_analysis(src, Settings(**settings), progress=progress, static=companions.get("static"),
+        companions = settings.pop("companions", {})  # a lab trial's static trial and force file, a second view
+        own = Settings(**settings) if src.suffix == ".zip" else Settings(**{**settings, "fps": None})
+        result = run_analysis(src, own, progress=progress, static=companions.get("static"),
                               forces=companions.get("forces"))
         result.analysis.summary["source"]["file"] = name
+        if companions.get("second_view"):
+            result = _with_second_view(result, Path(companions["second_view"]), Settings(**settings), progress)
         in_browser_words(result.analysis.summary)
         result.write(out, progress)
     except RunformError as e:
@@ -65,6 +68,18 @@ def run(db_url: str, session_id: int) -> int:
                 row.status, row.error, row.finished_at = "failed", error, utcnow()
     store.close()
     return 0
+
+
+def _with_second_view(first, path: Path, settings, progress):
+    """The upload's two clips of one run as one result (``pipeline.TwoViews``)."""
+    from dataclasses import replace
+
+    from ...pipeline import TwoViews
+    from ...pipeline import run as run_analysis
+
+    second = run_analysis(path, settings if path.suffix == ".zip" else replace(settings, fps=None), progress=progress)
+    second.analysis.summary["source"]["file"] = "the second view"
+    return TwoViews.of(first, second)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""A folder of OpenPose BODY_25 JSON files, as ``openpose --write_json`` writes them: one
-``<name>_<frame>_keypoints.json`` per frame, ``people[i].pose_keypoints_2d`` as x, y, confidence
+"""A folder of OpenPose BODY_25 JSON files, as ``openpose --write_json`` writes them (or a .zip
+of it, read without extracting anything): one ``<name>_<frame>_keypoints.json`` per frame, ``people[i].pose_keypoints_2d`` as x, y, confidence
 triples in image pixels (a person not found: no entry, or zeros).
 
 BODY_25 to runform's keypoints (docs/keypoints.md): the big toe stands for the foot's tip
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -27,14 +28,36 @@ NAMES = tuple(BODY_25.values())
 _FRAME = re.compile(r"_(\d+)_keypoints\.json$")
 
 
-def keypoint_files(folder: Path) -> list[Path]:
-    """The folder's per-frame files in frame order."""
-    files = [p for p in Path(folder).iterdir() if _FRAME.search(p.name)]
-    return sorted(files, key=lambda p: int(_FRAME.search(p.name).group(1)))
+MAX_FILE_BYTES = 1 << 20  # one frame's JSON is a few kB; larger members of a zip are not read
 
 
-def is_keypoint_folder(path: Path) -> bool:
-    return Path(path).is_dir() and bool(keypoint_files(path))
+def keypoint_files(folder: Path) -> list[str]:
+    """The per-frame file names of a folder or a .zip of one, in frame order."""
+    folder = Path(folder)
+    if folder.is_dir():
+        names = [p.name for p in folder.iterdir() if _FRAME.search(p.name)]
+    elif zipfile.is_zipfile(folder):
+        with zipfile.ZipFile(folder) as z:
+            names = [i.filename for i in z.infolist() if _FRAME.search(i.filename) and not i.is_dir()]
+    else:
+        names = []
+    return sorted(names, key=lambda n: int(_FRAME.search(n).group(1)))
+
+
+def is_keypoint_zip(path: Path) -> bool:
+    return Path(path).is_file() and bool(keypoint_files(path))
+
+
+def _texts(path: Path, names: list[str]):
+    """Each file's text, read from the folder or straight from the zip (nothing is extracted)."""
+    path = Path(path)
+    if path.is_dir():
+        yield from ((n, (path / n).read_bytes()[:MAX_FILE_BYTES + 1]) for n in names)
+        return
+    with zipfile.ZipFile(path) as z:
+        for n in names:
+            info = z.getinfo(n)
+            yield n, b"" if info.file_size > MAX_FILE_BYTES else z.read(info)
 
 
 def read_openpose(folder: Path, fps: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -47,13 +70,13 @@ def read_openpose(folder: Path, fps: float | None) -> tuple[np.ndarray, np.ndarr
     files = keypoint_files(folder)
     if len(files) < 2:
         raise InputFileError(f"'{folder}' holds {len(files)} OpenPose keypoint file(s) (*_<frame>_keypoints.json).",
-                         "Give the folder that `openpose --write_json` wrote, with one file per frame.")
-    frames = np.array([int(_FRAME.search(p.name).group(1)) for p in files])
+                             "Give the folder that `openpose --write_json` wrote (or a .zip of it), one file per frame.")
+    frames = np.array([int(_FRAME.search(n).group(1)) for n in files])
     pos = np.full((len(files), len(NAMES), 2), np.nan)
     conf = np.zeros((len(files), len(NAMES)))
     last = None
-    for i, p in enumerate(files):
-        person = _runner(_people(p), last)
+    for i, (name, text) in enumerate(_texts(folder, files)):
+        person = _runner(_people(name, text), last)
         if person is None:
             continue
         for j, k in enumerate(BODY_25):
@@ -64,15 +87,17 @@ def read_openpose(folder: Path, fps: float | None) -> tuple[np.ndarray, np.ndarr
     return (frames - frames[0]) / fps, pos, conf
 
 
-def _people(path: Path) -> list[np.ndarray]:
+def _people(name: str, text: bytes) -> list[np.ndarray]:
     try:
-        doc = json.loads(path.read_text())
+        if len(text) > MAX_FILE_BYTES:
+            raise ValueError("too large")
+        doc = json.loads(text)
         people = [np.asarray(p["pose_keypoints_2d"], float).reshape(-1, 3) for p in doc.get("people", [])]
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise InputFileError(f"'{path.name}' is not an OpenPose keypoint file ({e.__class__.__name__.lower()}).",
+        raise InputFileError(f"'{Path(name).name}' is not an OpenPose keypoint file ({e.__class__.__name__.lower()}).",
                          "Each file needs people[].pose_keypoints_2d as x, y, confidence triples.") from None
     if any(len(p) < 25 for p in people):
-        raise InputFileError(f"'{path.name}' has fewer than 25 keypoints per person: runform reads BODY_25.",
+        raise InputFileError(f"'{Path(name).name}' has fewer than 25 keypoints per person: runform reads BODY_25.",
                          "Run OpenPose with --model_pose BODY_25 (its default).")
     return [p for p in people if (p[:, 2] > 0).sum() >= 6]
 
