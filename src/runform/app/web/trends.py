@@ -5,24 +5,16 @@ from __future__ import annotations
 import math
 
 
-def _key_metrics() -> tuple:
+def _from_knowledge() -> tuple[tuple, dict]:
     from ...engine.assess.knowledge import load_knowledge
 
     kb = load_knowledge()
-    return tuple((m, kb.metrics[m]["label"], kb.metrics[m]["unit"]) for m in kb.key_metrics)
+    return tuple((m, kb.metrics[m]["label"], kb.metrics[m]["unit"]) for m in kb.key_metrics), kb.references
 
 
-# the metrics an athlete's page follows, in the order shown (those a session lacks are left out)
-KEY_METRICS = _key_metrics()
-
-
-def _references() -> dict:
-    from ...engine.assess.knowledge import load_knowledge
-
-    return load_knowledge().references
-
-
-REFERENCES = _references()  # the reference bands drawn behind the trends
+# the metrics an athlete's page follows, in the order shown (those a session lacks are left out),
+# and the reference bands drawn behind the trends
+KEY_METRICS, REFERENCES = _from_knowledge()
 
 
 def direction(a: float, b: float, ref: dict | None) -> str:

@@ -108,8 +108,12 @@ def _runner(people: list[np.ndarray], last: np.ndarray | None) -> np.ndarray | N
         return None
     if last is None:
         return max(people, key=lambda p: np.ptp(p[p[:, 2] > 0, 1]))
-    ref = np.nanmean(np.where(last[:, 2:] > 0, last[:, :2], np.nan), axis=0)
-    return min(people, key=lambda p: np.linalg.norm(np.nanmean(np.where(p[:, 2:] > 0, p[:, :2], np.nan), axis=0) - ref))
+    return min(people, key=lambda p: np.linalg.norm(_centre(p) - _centre(last)))
+
+
+def _centre(person: np.ndarray) -> np.ndarray:
+    """The mean of a person's keypoints that were found (px)."""
+    return np.nanmean(np.where(person[:, 2:] > 0, person[:, :2], np.nan), axis=0)
 
 
 def write_openpose(folder: Path, name: str, pos: np.ndarray, conf: np.ndarray, names: list[str]) -> None:
