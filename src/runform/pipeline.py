@@ -197,8 +197,9 @@ class TwoViews:
 
         side, front = self.side.analysis, self.frontal.analysis
         summary = combine_summaries(side.summary, front.summary)
-        strides = combine_strides(side.strides, front.strides, front.summary["scene"]["view"])
-        self.analysis = Analysis(side.motion, side.sagittal, side.series, strides, summary, summary["warnings"])
+        # the side clip's strides draw its key frames, curves and video; strides.csv holds both clips'
+        self.analysis = Analysis(side.motion, side.sagittal, side.series, side.strides, summary, summary["warnings"])
+        self.strides = combine_strides(side.strides, front.strides, front.summary["scene"]["view"])
 
     def write(self, folder: str | Path, progress: Progress | None = None) -> Path:
         inputs = [*self.side.inputs, *self.frontal.inputs]
@@ -211,10 +212,11 @@ class TwoViews:
             return part.commit()
 
     def write_into(self, path: Path, progress: Progress | None = None) -> None:
-        from .outputs.write import view_key_frames, write_frames, write_outputs
+        from .outputs.write import view_key_frames, write_frames, write_outputs, write_strides
 
         front = self.frontal.analysis
         view = front.summary["scene"]["view"]
         write_outputs(path, self.analysis, self.side.settings, self.side.kb, self.side.video, self.side.info,
                       progress, more_frames=view_key_frames(front, self.frontal.video, view))
+        write_strides(path / "strides.csv", self.strides)  # both clips' strides, a view column apart
         write_frames(path / f"frames_{view}.csv", front.motion, front.series)

@@ -36,6 +36,7 @@ class Analysis:
     strides: pd.DataFrame
     summary: dict
     warnings: list[str] = field(default_factory=list)
+    frontal: xr.Dataset | None = None  # a front or back view's keypoints on the frontal plane: metres, x right, y up
 
 
 def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps: float | None, kb: Knowledge,

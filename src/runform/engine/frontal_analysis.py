@@ -51,7 +51,9 @@ def frontal_analysis(t: np.ndarray, pos: np.ndarray, conf: np.ndarray, names: li
         parameters={"contacts": {"detector": f"frontal ({gait.view} view)"}})
     motion = make_motion(t, pos, conf, names, source="keypoints", space_unit="px", view=gait.view)
     series = {"pelvic_obliquity_deg": obliquity_deg(gait.keypoints)}
-    return Analysis(motion, None, series, table, summary, warnings)
+    plane = make_motion(t, np.stack([gait.keypoints[n] for n in names], axis=1), conf, names, source="frontal",
+                        space_unit="m", vertical_up=True)
+    return Analysis(motion, None, series, table, summary, warnings, frontal=plane)
 
 
 def stride_table(t: np.ndarray, gait: FrontalGait, strides: pd.DataFrame) -> pd.DataFrame:

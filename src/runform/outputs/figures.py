@@ -89,7 +89,9 @@ def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: floa
 
 
 def stick_key_frames(sagittal, strides: pd.DataFrame, size: tuple[int, int] = (420, 520)) -> list[dict]:
-    """Key frames drawn as stick figures from lab keypoints (sagittal metres), running to the right."""
+    """Key frames drawn as stick figures from keypoints in metres (x, y up): a lab trial's sagittal
+    plane (running to the right) or a front or back view's frontal plane (the runner's right on
+    the right)."""
     wanted = key_frame_specs(strides)
     times = sagittal["time"].values
     names = sagittal["keypoint"].values.tolist()

@@ -151,13 +151,14 @@ def _video_time(motion, strides: pd.DataFrame):
 
 
 def view_key_frames(analysis, video: Path | None, view: str | None = None) -> list[dict]:
-    """The key frames of one analysis: from its video, else drawn from lab markers, else none (a
-    sensor, or keypoints without pictures); ``view`` names the view in their captions."""
+    """The key frames of one analysis: from its video, else drawn from lab markers or from pose
+    keypoints, else none (a sensor); ``view`` names the view in their captions."""
     if video is not None:
         motion, strides = _video_time(analysis.motion, analysis.strides)
         frames = key_frames(str(video), motion, strides, analysis.summary["scene"].get("camera_tilt_deg", 0.0))
-    elif analysis.sagittal is not None:
-        frames = stick_key_frames(analysis.sagittal, analysis.strides)
+    elif analysis.sagittal is not None or analysis.frontal is not None:  # drawn from markers or keypoints
+        frames = stick_key_frames(analysis.sagittal if analysis.sagittal is not None else analysis.frontal,
+                                  analysis.strides)
     else:
         frames = []
     return [{**f, "phase": f"{f['phase']} ({view} view)"} for f in frames] if view else frames

@@ -34,6 +34,7 @@ from ...engine.body import LEG_FRACTION_OF_HEIGHT
 from ...engine.clean import fill_gaps, lowpass
 from ...engine.contacts import ContactDetector
 from ...engine.dataset import make_motion, point
+from ...engine.metrics.frontal import frontal_stride_metrics
 from ...engine.metrics.pelvis import pelvis_stride_metrics
 from ...engine.metrics.per_stride import stride_metrics
 from ...engine.strides import STRIDE_COLUMNS, build_strides
@@ -189,6 +190,8 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
             warnings.append("No static trial: pelvic tilt is given in the ASIS-PSIS frame, which reads about "
                             "10 deg anterior in standing, and is not judged. Give --static for tilt relative "
                             "to standing.")
+    if len(strides):
+        strides = pd.concat([strides, _frontal_metrics(trial, strides)], axis=1)
     warnings += [f"Markers: {n}." for n in trial.notes]
     summary, strides = summarise_analysis(strides, kb, warnings, LAB_ADVICE,
                                           uncertainty=_uncertainty(strides, sag, leg_m, speed, series, kb,
@@ -204,6 +207,15 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
                     if events_source.startswith("kinematic") else {"detector": events_source}},
         fps=round(float(motion.attrs["fps"]), 3), duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(motion, sag, series, strides, summary, warnings)
+
+
+def _frontal_metrics(trial: LabTrial, strides: pd.DataFrame) -> pd.DataFrame:
+    """The front/back view's per-stride metrics from the markers' own frontal plane (runner z
+    right, y up), so a lab trial is compared with a filmed one; pelvic drop only where the 3D
+    pelvis did not give it."""
+    plane = {n: np.stack([p[:, 2], p[:, 1]], axis=1) for n, p in trial.keypoints.items() if not n.startswith("_")}
+    out = frontal_stride_metrics(trial.times_s, plane, strides)
+    return out.drop(columns=[c for c in out if c in strides])
 
 
 def _uncertainty(strides: pd.DataFrame, sag: xr.Dataset, leg_m: float, speed: float, series: dict, kb: Knowledge,
