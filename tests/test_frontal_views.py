@@ -132,3 +132,20 @@ def test_two_clips_that_disagree_are_said_to_and_two_side_views_are_refused(tria
     assert any("may not show the same run" in w for w in s["warnings"])
     res = run_cli("analyze", str(SAMPLE), str(SAMPLE), "--no-video", "--out", str(tmp_path / "o2"))
     assert res.returncode == 2 and "Both clips are side views" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_back_view_without_legs_or_strides_is_refused_clearly(trials, tmp_path):
+    tr = next(t for t in trials if t.name == "hamner2013/subject01/3ms")
+    from runform.validation.virtual_camera import frontal_view
+
+    t, px, conf, names = frontal_view(tr.keypoints_mm, tr.times_s, tr.forward, tr.up, view="back")
+    legs = [j for j, n in enumerate(names) if any(p in n for p in ("knee", "ankle", "heel", "foot"))]
+    conf[:, legs] = 0.0  # the legs never found
+    write_openpose(tmp_path / "nolegs", "run", px, conf, names)
+    res = run_cli("analyze", str(tmp_path / "nolegs"), "--fps", "60", "--view", "back", "--out", str(tmp_path / "o"))
+    assert res.returncode == 5 and "legs" in res.stderr and "Traceback" not in res.stderr, res.stderr
+    still = px.copy()
+    still[:] = np.nanmedian(px, axis=0)  # a runner standing still: no contacts
+    write_openpose(tmp_path / "still", "run", still, np.full(conf.shape, 0.9), names)
+    res = run_cli("analyze", str(tmp_path / "still"), "--fps", "60", "--view", "back", "--out", str(tmp_path / "o2"))
+    assert res.returncode == 5 and "strides were found" in res.stderr and "Traceback" not in res.stderr, res.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import NotAnalysableError
 from .analysis import Analysis, summarise_analysis
 from .assess.knowledge import Knowledge
 from .body import DEFAULT_HEIGHT_M, LEG_FRACTION_OF_HEIGHT
@@ -26,6 +27,7 @@ FRONTAL_ADVICE = ("Film from straight behind or in front, at hip height, 3-5 m a
                   "20 s or more of steady treadmill running.")
 MOVING_DEPTH_PCT = 15  # the runner's image size changing by more than this: not on a treadmill
 STANCE_PARTS = ("hip", "knee", "ankle", "heel")
+MIN_STRIDES = 2
 
 
 def frontal_analysis(t: np.ndarray, pos: np.ndarray, conf: np.ndarray, names: list[str], height_m: float | None,
@@ -35,6 +37,9 @@ def frontal_analysis(t: np.ndarray, pos: np.ndarray, conf: np.ndarray, names: li
     gait = frontal_gait(t, pos, conf, names, height * LEG_FRACTION_OF_HEIGHT, view)
     _notes(gait, height_m, warnings)
     strides = build_strides(gait.events)
+    if len(strides) < MIN_STRIDES:
+        raise NotAnalysableError(f"Only {len(strides)} strides were found in this {gait.view} view ({len(gait.events)} "
+                                 f"contacts in {float(t[-1] - t[0]):.1f} s).", FRONTAL_ADVICE)
     table = stride_table(t, gait, strides)
     remeasure = lambda st: stride_table(t, gait, st[STRIDE_COLUMNS])  # noqa: E731
     events = kb.uncertainty["frontal"]["events"]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import NotAnalysableError
 from .dsp import lowpass, peaks
 
 SIDES = ("left", "right")
@@ -172,7 +173,12 @@ def frontal_gait(t: np.ndarray, pos: np.ndarray, conf: np.ndarray, names: list[s
     view = view or which_view(pos, conf, names)
     pos, conf, swapped = relabel(pos, conf, names, view)
     legpx = leg_scale_px(t, pos, names)
-    legpx = np.interp(t, t[np.isfinite(legpx)], legpx[np.isfinite(legpx)])
+    seen = np.isfinite(legpx)
+    if seen.sum() < max(10, 0.5 * len(t)):
+        raise NotAnalysableError(f"The legs (hips, knees and ankles) were found in only {int(seen.sum())} of the "
+                                 f"{len(t)} frames of this {view} view.",
+                                 "Film the whole body, feet included, from 3-5 m, in good light.")
+    legpx = np.interp(t, t[seen], legpx[seen])
     events = frontal_contacts(t, pos, names, legpx, view)
     change = 100.0 * (np.median(legpx[t >= t[-1] - 1.0]) / np.median(legpx[t <= t[0] + 1.0]) - 1.0)
     fps = 1.0 / float(np.median(np.diff(t)))
