@@ -43,9 +43,10 @@ def true_frontal(tr: ValidationTrial) -> dict[str, np.ndarray]:
     return {n: np.stack([p @ right, p @ tr.up], axis=1) / 1000.0 for n, p in tr.keypoints_mm.items()}
 
 
-def filmed(tr: ValidationTrial, view: str, fps: float, folder: Path, seed: int = 1):
+def filmed(tr: ValidationTrial, view: str, fps: float, folder: Path, seed: int = 1, distance_m: float = 4.0):
     """The trial filmed, written as OpenPose files (labels mirrored from behind) and read back."""
-    t, px, conf, names = frontal_view(tr.keypoints_mm, tr.times_s, tr.forward, tr.up, view=view, fps=fps, seed=seed)
+    t, px, conf, names = frontal_view(tr.keypoints_mm, tr.times_s, tr.forward, tr.up, view=view, fps=fps, seed=seed,
+                                      distance_m=distance_m)
     if view == "back":
         names = [n.replace("left_", "@").replace("right_", "left_").replace("@", "right_") for n in names]
     write_openpose(folder, "trial", px, conf, names)
@@ -53,10 +54,11 @@ def filmed(tr: ValidationTrial, view: str, fps: float, folder: Path, seed: int =
     return t_read + t[0], pos, c
 
 
-def trial_rows(tr: ValidationTrial, view: str, fps: float) -> tuple[dict, pd.DataFrame, np.ndarray]:
+def trial_rows(tr: ValidationTrial, view: str, fps: float, distance_m: float = 4.0
+               ) -> tuple[dict, pd.DataFrame, np.ndarray]:
     """One trial's row of the table, its per-stride metric errors and its IC errors (s)."""
     with tempfile.TemporaryDirectory() as tmp:
-        t, pos, conf = filmed(tr, view, fps, Path(tmp))
+        t, pos, conf = filmed(tr, view, fps, Path(tmp), distance_m=distance_m)
     gait = frontal_gait(t, pos, conf, list(NAMES), leg_length_m(tr))
     e_ic, e_to = match_events(gait.events, tr.events, t[[0, -1]])
     est = measured(t, gait.keypoints, gait.events)
@@ -89,10 +91,11 @@ def _paired(est: pd.DataFrame, truth: pd.DataFrame, max_offset_s: float = 0.1) -
     return pd.DataFrame(rows, columns=list(METRICS))
 
 
-def accuracy_table(trials: list[ValidationTrial], view: str, fps: float) -> tuple[pd.DataFrame, dict]:
+def accuracy_table(trials: list[ValidationTrial], view: str, fps: float, distance_m: float = 4.0
+                   ) -> tuple[pd.DataFrame, dict]:
     """Per-trial table and pooled figures: IC median |error| and bias (ms), and per metric the
     per-stride median |error| and bias."""
-    rows, errors, ics = zip(*(trial_rows(tr, view, fps) for tr in trials))
+    rows, errors, ics = zip(*(trial_rows(tr, view, fps, distance_m) for tr in trials))
     err, ic = pd.concat(errors, ignore_index=True), 1000 * np.concatenate(ics)
     pooled = {"ic_median_abs_ms": float(np.median(np.abs(ic))), "ic_bias_ms": float(np.median(ic))}
     for m in METRICS:
@@ -106,13 +109,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--fps", type=float, default=60.0)
     ap.add_argument("--mocap", default=None)
+    ap.add_argument("--distance", type=float, nargs="+", default=[4.0], help="camera distances (m)")
     a = ap.parse_args()
     trials = load_trials(a.mocap)
-    for view in ("back", "front"):
-        table, pooled = accuracy_table(trials, view, a.fps)
-        print(f"\n## {view} camera, {a.fps:g} fps\n")
-        print(markdown_table(table.round(1)))
-        print("\npooled:", {k: round(v, 2) for k, v in pooled.items()})
+    for d in a.distance:
+        for view in ("back", "front"):
+            table, pooled = accuracy_table(trials, view, a.fps, d)
+            print(f"\n## {view} camera, {d:g} m, {a.fps:g} fps\n")
+            print(markdown_table(table.round(1)))
+            print("\npooled:", {k: round(v, 2) for k, v in pooled.items()})
 
 
 if __name__ == "__main__":
