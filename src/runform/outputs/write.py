@@ -72,9 +72,13 @@ def write_frames(path: Path, motion, series: dict) -> None:
 
 # The report tells a page that embeds it how tall it is, so that page shows it whole, without a
 # second scrollbar (the web app's session page); opened on its own it does nothing.
-REPORT_SCRIPT = ("(function () { if (window.parent === window) { return; } function say() { "
-                 "window.parent.postMessage({runformReportHeight: document.documentElement.scrollHeight}, '*'); } "
-                 "window.addEventListener('load', say); window.addEventListener('resize', say); })();")
+# posts the report's height to the page embedding it, again whenever it changes (a frame made tall
+# enough loses its scrollbar, so its text rewraps wider and the report gets shorter)
+REPORT_SCRIPT = ("(function () { if (window.parent === window) { return; } var last = 0; function say() { "
+                 "var h = document.documentElement.offsetHeight; if (Math.abs(h - last) > 1) { last = h; "
+                 "window.parent.postMessage({runformReportHeight: h}, '*'); } } "
+                 "window.addEventListener('load', say); window.addEventListener('resize', say); "
+                 "if (window.ResizeObserver) { new ResizeObserver(say).observe(document.documentElement); } })();")
 
 
 def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) -> str:
