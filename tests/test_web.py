@@ -666,9 +666,8 @@ def test_comparison_marks_changes_beyond_stride_noise():
     assert direction(5.0, 9.0, {"note": "no range"}) == "" and direction(5.0, 9.0, None) == ""
 
 
-def test_front_back_and_two_view_uploads(tmp_path):
-    """A back view (OpenPose keypoints of a lab trial's virtual camera, zipped) gives a frontal
-    report; a side clip with that back view as its second view gives one report of both."""
+def _back_view_zip(tmp_path: Path) -> Path:
+    """A lab trial filmed from behind by the virtual camera, as a zip of OpenPose files."""
     import shutil
 
     from runform.validation.frontal_accuracy import filmed
@@ -676,7 +675,13 @@ def test_front_back_and_two_view_uploads(tmp_path):
 
     tr = next(t for t in load_trials(SHARED / "mocap") if t.name == "hamner2013/subject01/3ms")
     filmed(tr, "back", 60.0, tmp_path / "back")
-    back_zip = Path(shutil.make_archive(str(tmp_path / "back_view"), "zip", tmp_path / "back"))
+    return Path(shutil.make_archive(str(tmp_path / "back_view"), "zip", tmp_path / "back"))
+
+
+def test_front_back_and_two_view_uploads(tmp_path):
+    """A back view (OpenPose keypoints of a lab trial's virtual camera, zipped) gives a frontal
+    report; a second view beside a sensor recording is refused; a keypoints zip needs its rate."""
+    back_zip = _back_view_zip(tmp_path)
     srv = Server(tmp_path / "data")
     try:
         c = Client(srv.base)
@@ -690,13 +695,38 @@ def test_front_back_and_two_view_uploads(tmp_path):
         assert s["scene"]["view"] == "back" and "pelvic_drop_deg" in s["metrics"]
         with c.opener.open(srv.base + f"/sessions/{frontal['id']}/files/report.html") as r:
             assert "Back view" in r.read().decode()
-        both = c.wait(_session_id(c.upload(SAMPLE, {"name": "Cy", "fps": "60"}, files={"second": back_zip})[1]))
-        assert both["status"] == "done", both
-        with c.opener.open(srv.base + f"/sessions/{both['id']}/files/summary.json") as r:
-            s = json.loads(r.read())
-        assert s["views"]["side"]["file"] == SAMPLE.name and s["views"]["back"]["file"] == "the second view"
-        assert {"trunk_lean_deg", "pelvic_drop_deg"} <= set(s["metrics"])
         code, text = c.upload(IMU_SAMPLE, {}, files={"second": back_zip})
         assert code == 400 and "second view goes with a video" in text
     finally:
         srv.stop()
+
+
+def test_a_side_clip_and_its_back_view_uploaded_in_the_browser(tmp_path):
+    """Two clips of one run in one upload, clicked through in Chromium: one report of both."""
+    back_zip = _back_view_zip(tmp_path)
+    srv = Server(tmp_path / "data")
+    errors, shots = [], tmp_path / "shots"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(srv.base + "/")
+            page.set_input_files("input[name=file]", str(SAMPLE))
+            page.click("#upload details:has(#second) summary")
+            page.set_input_files("#second", str(back_zip))
+            page.fill("#fps", "60")
+            page.fill("#upload input[name=name]", "Cy")
+            page.click("#upload button[type=submit]")
+            page.wait_for_selector("#report", timeout=300_000)
+            report = page.frame_locator("#report")
+            assert "Two views of one run" in report.locator("#views").inner_text()
+            assert "back view" in report.locator("#metrics").inner_text()
+            assert report.locator("#key-frames img").count() == 12  # 6 from each clip
+            _look(page, page.url, shots)
+            _no_leaks(page, srv)
+            browser.close()
+    finally:
+        srv.stop()
+    assert errors == []

@@ -25,7 +25,11 @@ def problem(request: Request, status: int, message: str, hint: str = "") -> HTML
 
 # the command line's wording, as the browser says it (the upload form's fields)
 FOR_BROWSER = (("No --speed given", "No treadmill speed given"), ("--speed", "the treadmill speed"),
+               ("No --height given", "No height given for the runner"),
                ("Give --height", "Give the runner's height"), ("--height", "the runner's height"),
+               ("or give --view for keypoints", "or choose the view under the second view"),
+               ("give --view", "choose the view"), ("--view", "the view"), ("give --fps", "give the keypoints' frame rate"),
+               ("--fps", "the keypoints' frame rate"),
                ("Give --static", "Upload a static (standing) trial with it"), ("--static", "a static trial"),
                ("--vertical", "a vertical reference"), ("--start/--end", "a trimmed clip"),
                ("--slowmo", "the slow-motion factor"), ("--capture-fps", "the capture frame rate"),
