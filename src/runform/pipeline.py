@@ -62,10 +62,13 @@ def analyze_views(paths: list, out_dir: str | Path, settings: Settings = Setting
     if len(paths) != 2:
         raise UsageError(f"Give one recording, or two clips of one run (a side view and a front or back view), "
                          f"not {len(paths)}.")
-    # --fps belongs to the keypoint folder among the two
-    results = [run(p, settings if source_kind(p) == "keypoints" else replace(settings, fps=None), progress=progress)
-               for p in paths]
+    results = [run(p, settings_for(p, settings), progress=progress) for p in paths]
     return TwoViews.of(*results).write(out_dir, progress)
+
+
+def settings_for(path: str | Path, settings: Settings) -> Settings:
+    """The settings for one of two clips: ``fps`` belongs to the keypoints among them."""
+    return settings if source_kind(path) == "keypoints" else replace(settings, fps=None)
 
 
 def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = Settings(),

@@ -19,6 +19,7 @@ from ...process import die_with_parent
 def run(db_url: str, session_id: int) -> int:
     from ...errors import RunformError
     from ...pipeline import run as run_analysis
+    from ...pipeline import settings_for
     from ...progress import fraction
     from ...settings import Settings
     from ..store.db import Store
@@ -47,9 +48,8 @@ def run(db_url: str, session_id: int) -> int:
     error = None
     try:  # the report and every message name the file as the user uploaded it, not as it is stored
         companions = settings.pop("companions", {})  # a lab trial's static trial and force file, a second view
-        own = Settings(**settings) if src.suffix == ".zip" else Settings(**{**settings, "fps": None})
-        result = run_analysis(src, own, progress=progress, static=companions.get("static"),
-                              forces=companions.get("forces"))
+        result = run_analysis(src, settings_for(src, Settings(**settings)), progress=progress,
+                              static=companions.get("static"), forces=companions.get("forces"))
         result.analysis.summary["source"]["file"] = name
         if companions.get("second_view"):
             result = _with_second_view(result, Path(companions["second_view"]), Settings(**settings), progress)
@@ -72,12 +72,10 @@ def run(db_url: str, session_id: int) -> int:
 
 def _with_second_view(first, path: Path, settings, progress):
     """The upload's two clips of one run as one result (``pipeline.TwoViews``)."""
-    from dataclasses import replace
-
-    from ...pipeline import TwoViews
+    from ...pipeline import TwoViews, settings_for
     from ...pipeline import run as run_analysis
 
-    second = run_analysis(path, settings if path.suffix == ".zip" else replace(settings, fps=None), progress=progress)
+    second = run_analysis(path, settings_for(path, settings), progress=progress)
     second.analysis.summary["source"]["file"] = "the second view"
     return TwoViews.of(first, second)
 

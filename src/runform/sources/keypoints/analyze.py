@@ -21,7 +21,7 @@ from ...engine.frontal_view import foot_travel_legs
 from ...errors import NotAnalysableError
 from ...settings import Settings
 from ..video.checks import FRONTAL_TRAVEL_LEGS, body_width_ratio
-from .openpose import NAMES, keypoint_files, read_openpose
+from .openpose import NAMES, read_openpose
 
 MIN_SECONDS = 3.0
 
@@ -29,6 +29,7 @@ MIN_SECONDS = 3.0
 def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_loaded=None) -> Analysis:
     folder = Path(folder)
     t, pos, conf = read_openpose(folder, settings.fps)
+    n_frames = len(t)
     if on_loaded:
         on_loaded()
     t, pos, conf = _window(t, pos, conf, settings)
@@ -45,7 +46,7 @@ def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_
                                     None if view == "frontal" else view)
     analysis.summary["scene"].update(foot_travel_legs=round(travel, 3), body_width_ratio=round(body_width_ratio(motion), 3))
     analysis.summary["source"] = {"type": "keypoints", "format": "OpenPose BODY_25", "file": folder.name,
-                                  "frames": len(keypoint_files(folder)), "fps": settings.fps,
+                                  "frames": n_frames, "fps": settings.fps,
                                   "analysed_from_s": round(float(t[0]), 3), "analysed_to_s": round(float(t[-1]), 3)}
     return finish(analysis, settings.as_dict())
 
