@@ -131,6 +131,8 @@ def load_lab_trial(path: str | Path, forces: str | Path | None = None, static: s
     basis = frame.runner_basis(fwd, up)
     m = _rotate(m, basis)
     st = _rotate(st, _static_basis(ms, st, fwd)) if st is not None else None
+    m = metatarsals_in_order(ms, m, "running", notes)
+    st = metatarsals_in_order(ms, st, "static", notes) if st is not None else None
     kp = build_keypoints(ms, m, st)
     notes += kp.notes
     axes, st_axes, st_kp = _pelvis(ms, m, st, kp.points, notes)
@@ -141,6 +143,27 @@ def load_lab_trial(path: str | Path, forces: str | Path | None = None, static: s
              "forces": force_path.name if force_path else (path.name if frc is not None else None)}
     return LabTrial(path.name, ms, m.times_s, {k: v / 1000.0 for k, v in kp.points.items()}, axes,
                     st_kp, st_axes, up, basis, frc, rec.events, files, notes)
+
+
+def metatarsals_in_order(ms: MarkerSet, m: Markers, trial: str, notes: list[str]) -> Markers:
+    """The set's first and fifth metatarsal markers (``forefoot``) with the first medial, as anatomy
+    has it: a pair labelled the other way round (the first farther from the body's midline than
+    the fifth over the trial) is swapped back, with a note. A swapped pair turns the foot's
+    borders over and moves the forefoot angles by up to 10 deg."""
+    xyz, names = m.xyz, list(m.names)
+    midline = np.nanmedian(m.xyz[:, :, 2], axis=1)  # the markers' middle, side to side, per frame
+    for side in SIDES:
+        pair = [n for n in ms.names(ms.markers.get("forefoot", []), side) if m.has(n)]
+        if len(pair) != 2:
+            continue
+        first, fifth = (np.abs(m.get(n)[:, 2] - midline) for n in pair)
+        if np.nanmedian(first - fifth) > 0:
+            i, j = names.index(pair[0]), names.index(pair[1])
+            xyz = xyz.copy() if xyz is m.xyz else xyz
+            xyz[:, [i, j]] = xyz[:, [j, i]]
+            notes.append(f"the {side} metatarsal markers {pair[0]} and {pair[1]} are labelled the other way "
+                         f"round in the {trial} trial (the first lies lateral of the fifth): swapped back")
+    return m if xyz is m.xyz else Markers(m.times_s, names, xyz, m.unit, m.rate_hz, m.unit_note)
 
 
 def _static_basis(ms: MarkerSet, st: Markers, run_forward: np.ndarray) -> np.ndarray:
