@@ -9,6 +9,14 @@ by parabolic interpolation, and IC = peak + ``ic_delay_s``. A peak of a large,
 smooth excursion is robust to keypoint noise, unlike a height threshold on a
 foot that skims the floor before it lands.
 
+With precise 3D markers (the lab path passes them unfiltered as ``ankle_motion``),
+IC is instead the ankle's fastest descent plus ``ankle_descent_offset_s``, searched
+from 30 ms before to 100 ms after the reach peak: the foot's fall stops at contact
+whatever the runner's swing, while the delay from peak reach to contact varies
+between runners (25-34 ms on the treadmill runners, 48 ms on the overground one,
+who pulls the foot back hard before landing). Keypoint noise makes the ankle's
+speed too rough for this on video, which keeps the reach rule.
+
 Toe-off (TO) - toe clearance: the toe keypoint's last upward crossing of
 its stance level plus a clearance before it rises clearly into swing,
 linearly interpolated between frames. The stance level is the toe's median
@@ -28,10 +36,11 @@ Feet alternate: when one foot lands twice with no contact of the other between,
 the other foot's reach is searched again there with half the prominence
 (``second look``) before the stride is given up.
 
-``ic_delay_s`` (29 ms) and ``to_clearance_s`` (6 ms) were set on the eight
-Hamner & Delp 2013 treadmill trials (2-5 m/s, force-plate truth); the
-Fukuchi et al. 2017 trials played no part in setting them
-(docs/validation.md gives both).
+``ic_delay_s`` (29 ms), ``ankle_descent_offset_s`` (-10.5 ms) and
+``to_clearance_s`` (6 ms) were set on the eight Hamner & Delp 2013 treadmill
+trials (2-5 m/s, force-plate truth); the Fukuchi et al. 2017 trials and the
+overground Dorn et al. 2012 trial played no part in setting them
+(docs/validation.md gives all).
 """
 
 from __future__ import annotations
@@ -62,6 +71,8 @@ class ContactDetector(Algorithm):
 
     # initial contact
     ic_delay_s: float = 0.029
+    ankle_descent_offset_s: float = -0.0105
+    ankle_descent_window_s: tuple[float, float] = (-0.03, 0.10)
     min_stride_s: float = 0.45
     min_reach_leg: float = 0.15
     # toe-off: the clearance scales with the running speed read in early stance
@@ -76,14 +87,18 @@ class ContactDetector(Algorithm):
     confidence_window_s: tuple[float, float] = (-0.15, 0.1)
     second_look_prominence: float = 0.5
 
-    def detect(self, motion: xr.Dataset, leg_length_m: float) -> "ContactDetector":
+    def detect(self, motion: xr.Dataset, leg_length_m: float,
+               ankle_motion: xr.Dataset | None = None) -> "ContactDetector":
         t = motion["time"].values
         feet = {side: _foot(motion, side) for side in ("left", "right")}
         hip_x = point(motion, "mid_hip")[:, 0]
         self.reach_ = {side: foot["centre"][:, 0] - hip_x for side, foot in feet.items()}
+        self.ankle_fall_ = None if ankle_motion is None else {
+            side: -np.gradient(_fill(point(ankle_motion, f"{side}_ankle")[:, 1]), t) for side in ("left", "right")}
         rows = []
         for side in ("left", "right"):
             ics = self._reach_ics(t, self.reach_[side], self.min_reach_leg * leg_length_m)
+            ics = self._ankle_descent_ics(t, side, ics)
             rows += [self._contact(t, feet[side], side, ic, "first pass", leg_length_m, ics) for ic in ics]
         rows += self._second_look(t, feet, rows, leg_length_m)
         cols = ["foot", "ic_s", "to_s", "found", "foot_confidence"]
@@ -102,6 +117,19 @@ class ContactDetector(Algorithm):
         ics = [_parabolic_peak_time(t, filled, p) + self.ic_delay_s for p in found
                if 0 < p < len(t) - 1 and np.isfinite(reach[p - 1 : p + 2]).all()]
         return [ic for ic in ics if span is None or span[0] < ic < span[1]]
+
+    def _ankle_descent_ics(self, t: np.ndarray, side: str, ics: list[float]) -> list[float]:
+        """Each reach-found contact moved to the ankle's fastest descent near it (markers only)."""
+        if self.ankle_fall_ is None:
+            return ics
+        fall, out = self.ankle_fall_[side], []
+        for ic in ics:
+            peak = ic - self.ic_delay_s
+            w = np.flatnonzero((t >= peak + self.ankle_descent_window_s[0]) & (t <= peak + self.ankle_descent_window_s[1]))
+            i = w[np.argmax(fall[w])] if len(w) >= 3 else -1
+            inside = 0 < i < len(t) - 1 and i not in (w[0], w[-1])
+            out.append(_parabolic_peak_time(t, fall, i) + self.ankle_descent_offset_s if inside else ic)
+        return out
 
     def _contact(self, t: np.ndarray, foot: dict, side: str, ic: float, found: str, leg_length_m: float,
                  stride_ics: list[float]) -> dict:
@@ -127,7 +155,7 @@ class ContactDetector(Algorithm):
             span = (a["ic_s"] + 0.2 * gap, b["ic_s"] - 0.2 * gap)
             prom = self.second_look_prominence * self.min_reach_leg * leg_length_m
             own = [r["ic_s"] for r in rows if r["foot"] == other]
-            for ic in self._reach_ics(t, self.reach_[other], prom, span)[:1]:
+            for ic in self._ankle_descent_ics(t, other, self._reach_ics(t, self.reach_[other], prom, span)[:1]):
                 extra.append(self._contact(t, feet[other], other, ic, "second look", leg_length_m, own))
         return extra
 

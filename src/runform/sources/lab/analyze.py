@@ -136,7 +136,7 @@ def choose_events(trial: LabTrial, sag: xr.Dataset, leg_m: float) -> tuple[pd.Da
     for ev, name in options:
         if len(build_strides(ev)) >= 3:
             return ev, name
-    kin = ContactDetector().detect(sag, leg_m).events_
+    kin = ContactDetector().detect(sag, leg_m, ankle_motion=lab_motion(trial, cutoff_hz=None).sel(space=["x", "y"])).events_
     options.append((kin, "kinematic (runform's detector on the markers)"))
     return max(options, key=lambda o: len(build_strides(o[0])))
 
