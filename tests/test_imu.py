@@ -47,6 +47,23 @@ def test_pelvis_ranges_from_a_virtual_sacral_imu(imu_validation):
     assert feet["assigned"] >= 150 and feet["correct"] / feet["assigned"] >= 0.95
 
 
+def test_pelvis_ranges_hold_over_the_whole_test_bed(imu_validation):
+    """Every mounting tilt (0-30 deg) with every yaw (0-20 deg), 100-1000 Hz, 16-bit, four noise and
+    bias levels, the sensor on the sacrum or a belt 5-10 cm above it, on every motion-capture trial
+    (the overground one too): per-stride median |error| <= 1 deg, worst trial <= 2 deg and no
+    setting biased by more than 1 deg, for tilt, obliquity and rotation."""
+    rows = imu_validation["test_bed"]
+    assert len(rows) >= 19 and all(r["trials"] >= 12 and r["strides"] >= 280 for r in rows)
+    labels = " | ".join(r["setting"] for r in rows)
+    for needed in ("tilt 0, yaw 0", "tilt 30, yaw 20", "100 Hz", "1000 Hz", "noise high", "lever 10 cm"):
+        assert needed in labels, needed
+    for r in rows:
+        for k in ("tilt", "obliquity", "rotation"):
+            assert r[f"{k}_median_abs"] <= 1, (r["setting"], k)
+            assert r[f"{k}_worst_trial"] <= 2, (r["setting"], k)
+            assert abs(r[f"{k}_bias"]) <= 1, (r["setting"], k)
+
+
 def test_long_hip_recording_step_count(imu_validation):
     a = imu_validation["summary"]["adept"]
     assert a["exit_code"] == 0

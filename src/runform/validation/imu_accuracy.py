@@ -5,8 +5,10 @@
   ~5 s, sacral vertical and fore-aft acceleration at 500 Hz. Truth: contacts
   from the vertical GRF (> 50 N, as ``runform.sources.lab.forces``).
 * ``virtual_imu_rows``: a virtual sacral IMU made from each motion-capture
-  trial's marker pelvis (``virtual_imu.py``); truth: the markers' per-stride
-  pelvis ranges over force-plate strides, and the plates' feet. The marker
+  trial's marker pelvis (``virtual_imu.py``), the treadmill trials and the
+  overground one; truth: the markers' per-stride pelvis ranges over
+  force-plate strides, and the plates' feet. ``test_bed_rows`` repeats it over
+  every setting of the test bed (mounting tilt and yaw, rate, noise, lever arm). The marker
   pelvis is taken relative to its mean running orientation, the frame a
   sensor without a standing calibration measures in (an anatomical frame
   tilted ~20 deg would move sin 20 deg of the rotation into obliquity).
@@ -31,7 +33,7 @@ from ..settings import Settings
 from ..sources.lab.forces import contacts_from_force
 from ..sources.sensor.analyze import analyze_imu, process_bout
 from ..sources.sensor.read import load_imu_csv, make_imu
-from .virtual_imu import virtual_sacral_imu
+from .virtual_imu import Setting, virtual_sacral_imu
 
 BW_THRESHOLD_N = 50.0
 ROM_COLUMNS = {"tilt": "pelvic_tilt_rom_deg", "obliquity": "pelvic_obliquity_rom_deg",
@@ -83,14 +85,14 @@ def alcantara_rows(root: Path) -> list[dict]:
     return rows
 
 
-def virtual_imu_rows(trials, seed: int = 0) -> list[dict]:
+def virtual_imu_rows(trials, seed: int = 0, setting: Setting = Setting()) -> list[dict]:
     """Per motion-capture trial: per-stride pelvis ranges from the virtual sensor vs the markers."""
     kb = load_knowledge(None, None)
     rows = []
     for tr in trials:
         if tr.lab.pelvis_axes is None:
             continue
-        v = virtual_sacral_imu(tr.lab, seed=seed)
+        v = virtual_sacral_imu(tr.lab, seed=seed, setting=setting)
         rec = make_imu(v["t"], {"acc": v["acc_g"], "gyr": v["gyr_dps"]}, file=tr.name, frame="sensor",
                        units={"acc": "g", "gyr": "deg/s"})
         a = analyze_imu(rec, Settings(), kb, [])
@@ -116,6 +118,37 @@ def virtual_imu_rows(trials, seed: int = 0) -> list[dict]:
         row.update({f"{k}_err_deg": v for k, v in errs.items()})
         row["feet_correct"] = (int(np.sum(feet_ok)), len(feet_ok))
         row["foot_agreement"] = a.summary["scene"]["foot_assignment_agreement"]
+        rows.append(row)
+    return rows
+
+
+def test_bed_settings() -> list[Setting]:
+    """Every mounting tilt (0, 15, 30 deg) with every yaw (0, 10, 20 deg) at the trial's rate; at the
+    worst mounting (30, 20) every rate (100-1000 Hz), noise level and belt lever arm (5, 10 cm);
+    and all of the worst at once. All 16-bit."""
+    grid = [Setting(tilt, yaw) for tilt in (0.0, 15.0, 30.0) for yaw in (0.0, 10.0, 20.0)]
+    worst = {"tilt_deg": 30.0, "yaw_deg": 20.0}
+    grid += [Setting(**worst, rate_hz=r) for r in (100.0, 200.0, 500.0, 1000.0)]
+    grid += [Setting(**worst, noise=n) for n in ("none", "low", "high")]
+    grid += [Setting(**worst, lever_m=d) for d in (0.05, 0.10)]
+    grid += [Setting(**worst, rate_hz=100.0, noise="high", lever_m=0.10)]
+    return grid
+
+
+def test_bed_rows(trials) -> list[dict]:
+    """Per setting of the test bed: the pooled per-stride median |error| and bias of each pelvis
+    range, and the worst trial's median |error|, over every motion-capture trial."""
+    rows = []
+    for i, setting in enumerate(test_bed_settings()):
+        per_trial = virtual_imu_rows(trials, seed=i, setting=setting)
+        row = {"setting": setting.label, "trials": len(per_trial),
+               "strides": int(sum(len(r["tilt_err_deg"]) for r in per_trial))}
+        for k in ROM_COLUMNS:
+            e = np.concatenate([np.asarray(r[f"{k}_err_deg"], float) for r in per_trial] or [np.array([])])
+            row[f"{k}_median_abs"] = float(np.median(np.abs(e))) if len(e) else None
+            row[f"{k}_bias"] = float(np.median(e)) if len(e) else None
+            row[f"{k}_worst_trial"] = max((float(np.median(np.abs(r[f"{k}_err_deg"]))) for r in per_trial
+                                           if r[f"{k}_err_deg"]), default=None)
         rows.append(row)
     return rows
 
@@ -175,6 +208,7 @@ def imu_validation(imu_root: Path, trials) -> dict:
     adept.update(adept_run_cost(imu_root / "adept_outdoor_run"))
     ct, st = _pooled(alc, "contact_err_ms"), _pooled(alc, "step_err_ms")
     cad = np.array([r["cadence_err_spm"] for r in alc])
+    bed = test_bed_rows(trials)
     per_trial = {k: [float(np.median(np.abs(r[f"{k}_err_deg"]))) for r in vir if r[f"{k}_err_deg"]]
                  for k in ROM_COLUMNS}
     per_stride = {k: _pooled(vir, f"{k}_err_deg") for k in ROM_COLUMNS}
@@ -192,6 +226,9 @@ def imu_validation(imu_root: Path, trials) -> dict:
         "feet": {"correct": int(sum(f[0] for f in feet)), "assigned": int(sum(f[1] for f in feet)),
                  "trials_unassigned": [r["trial"] for r in vir if r["feet_correct"][1] == 0]},
         "adept": adept,
+        "test_bed": {k: {"settings": len(bed), "worst_per_stride_median": max(r[f"{k}_median_abs"] for r in bed),
+                         "worst_trial_median": max(r[f"{k}_worst_trial"] for r in bed),
+                         "largest_bias": max((r[f"{k}_bias"] for r in bed), key=abs)} for k in ROM_COLUMNS},
     }
     table_alc = [{"condition": r["condition"], "speed_mps": r["speed_mps"], "slope_deg": r["slope_deg"],
                   "contacts": r["contacts"], "matched": r["matched"], "contact_true_ms": r["contact_true_ms"],
@@ -203,4 +240,4 @@ def imu_validation(imu_root: Path, trials) -> dict:
                      for k in ROM_COLUMNS},
                   "feet_correct": f"{r['feet_correct'][0]}/{r['feet_correct'][1]}",
                   "foot_agreement": r["foot_agreement"]} for r in vir]
-    return {"summary": summary, "alcantara": table_alc, "virtual_imu": table_vir}
+    return {"summary": summary, "alcantara": table_alc, "virtual_imu": table_vir, "test_bed": bed}

@@ -193,7 +193,7 @@ def _other_tables(result: dict, trials, labs: dict, kb, root: Path) -> dict:
     if (imu_root / "alcantara_sacral").is_dir() and (imu_root / "adept_outdoor_run").is_dir():
         from .imu_accuracy import imu_validation
 
-        result["imu"] = imu_validation(imu_root, [t for t in trials if "overground" not in t.name])
+        result["imu"] = imu_validation(imu_root, trials)
     video_root = root.parent / "video"
     if (video_root / "annotations.json").is_file():
         from .real_video import real_video_table
@@ -309,6 +309,12 @@ def imu_markdown(imu: dict, table) -> str:
         lines.append(f"| Pelvic {k} range per stride, virtual sacral IMU vs markers | median "
                      f"{v['per_stride_median']:.2f} deg, p95 {v['per_stride_p95']:.2f}, worst trial median "
                      f"{v['worst_trial_median']:.2f} ({v['n_strides']} strides) | <= {IMU_TARGETS['pelvis_rom_deg']} deg |")
+    for k in ROM_NAMES:
+        b = s["test_bed"][k]
+        lines.append(f"| Pelvic {k} range, test bed ({b['settings']} settings: tilt 0-30, yaw 0-20 deg, "
+                     f"100-1000 Hz, noise, lever 0-10 cm) | worst setting: per-stride median "
+                     f"{b['worst_per_stride_median']:.2f} deg, worst trial {b['worst_trial_median']:.2f}, "
+                     f"largest bias {b['largest_bias']:+.2f} | <= 1, <= 2, within 1 deg |")
     f = s["feet"]
     lines += [f"| Left/right from the pelvis rotation vs force plates | {f['correct']}/{f['assigned']} steps; left "
               f"unknown on {', '.join(f['trials_unassigned']) or 'none'} | (reported) |",
@@ -319,7 +325,9 @@ def imu_markdown(imu: dict, table) -> str:
               f"{IMU_TARGETS['adept_seconds']} s, < {IMU_TARGETS['adept_memory_mb']} MB |",
               "", "### Alcantara conditions (median |error| per condition)", "", table(imu["alcantara"]),
               "", "### Virtual sacral IMU per trial (median |error| of per-stride ranges, deg)", "",
-              table(imu["virtual_imu"])]
+              table(imu["virtual_imu"]),
+              "", "### Virtual sacral IMU test bed: every setting on every trial (per-stride ranges, deg)", "",
+              table(imu.get("test_bed", []))]
     return "\n".join(lines)
 
 
