@@ -53,6 +53,15 @@ def angles_deg(axes: np.ndarray) -> dict[str, np.ndarray]:
     return {"tilt": -tilt, "obliquity": -obl, "rotation": rot}
 
 
+def relative_to(axes: np.ndarray, standing: np.ndarray | None) -> np.ndarray:
+    """The pelvis turned from its standing orientation, as axes (the runner frame turned by the
+    pelvis's rotation since standing), so its angles are relative to standing in every plane.
+    An anatomical frame tilted ~10-20 deg anterior, read as it is, moves part of the pelvis's
+    turn into its obliquity: on the Hamner runners the obliquity range per stride then reads
+    1.5-3.7 deg less (docs/validation.md). ``standing`` None: the axes as they are."""
+    return axes if standing is None else np.einsum("...ij,kj->...ik", axes, standing)
+
+
 def hip_flexion_deg(axes: np.ndarray, hip: np.ndarray, knee: np.ndarray) -> np.ndarray:
     """Thigh (hip centre to knee centre) against the pelvis's downward axis in the pelvis's sagittal
     plane; flexion positive (extension negative)."""

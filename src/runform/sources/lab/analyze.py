@@ -7,8 +7,10 @@
   forces.py), else the events stored in the file, else runform's kinematic
   detector (the video one) on the markers' sagittal projection.
 * Metrics: the video's sagittal metric functions on the markers projected on
-  the runner's sagittal plane; plus 3D pelvis angles and hip extension
-  relative to the pelvis; foot-strike angle relative to standing when a
+  the runner's sagittal plane; plus 3D pelvis angles (of the pelvis turned
+  from standing when a static trial is given, so the marker frame's own
+  10-20 deg anterior tilt does not move rotation into obliquity; else of the
+  ASIS/PSIS frame) and hip extension relative to the pelvis; foot-strike angle relative to standing when a
   static trial is given (Altman & Davis 2012 read the angle that way).
 * Leg length: --height x 0.491 when given, else the hip centre's height in the
   static trial, else its 95th percentile above the floor while running.
@@ -183,9 +185,8 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
     checks.check_strides(strides, len(events), float(t[-1] - t[0]), warnings, checks.ground_fraction(sag, leg_m),
                          kb.cutoffs["walking"], min_strides=1)
     if len(strides) and trial.pelvis_axes is not None:
-        standing = (pelvis.angles_deg(trial.static_pelvis_axes[None]) if trial.static_pelvis_axes is not None
-                    else None)
-        standing = {k: float(v[0]) for k, v in standing.items()} if standing else None
+        # with a static trial the angles are of the pelvis turned from standing (_series): zero there
+        standing = {"tilt": 0.0, "obliquity": 0.0} if trial.static_pelvis_axes is not None else None
         pel = {k.split("_")[1]: series[k] for k in ("pelvis_tilt_deg", "pelvis_obliquity_deg", "pelvis_rotation_deg")}
         strides = pd.concat([strides, pelvis_stride_metrics(t, pel, strides, standing)], axis=1)
         if standing is None:
@@ -249,7 +250,7 @@ def _series(trial: LabTrial, motion: xr.Dataset, sag: xr.Dataset) -> dict[str, n
                                                         trial.marker_set.toe_is_metatarsal)
     if trial.pelvis_axes is not None:
         axes = _smooth_axes(trial.pelvis_axes, motion)
-        a = pelvis.angles_deg(axes)
+        a = pelvis.angles_deg(pelvis.relative_to(axes, trial.static_pelvis_axes))
         s.update(pelvis_tilt_deg=a["tilt"], pelvis_obliquity_deg=a["obliquity"], pelvis_rotation_deg=a["rotation"])
         for side in ("left", "right"):
             hip, knee = point(motion, f"{side}_hip"), point(motion, f"{side}_knee")
