@@ -125,7 +125,8 @@ class ContactDetector(Algorithm):
         fall, out = self.ankle_fall_[side], []
         for ic in ics:
             peak = ic - self.ic_delay_s
-            w = np.flatnonzero((t >= peak + self.ankle_descent_window_s[0]) & (t <= peak + self.ankle_descent_window_s[1]))
+            lo, hi = self.ankle_descent_window_s
+            w = np.flatnonzero((t >= peak + lo) & (t <= peak + hi))
             i = w[np.argmax(fall[w])] if len(w) >= 3 else -1
             inside = 0 < i < len(t) - 1 and i not in (w[0], w[-1])
             out.append(_parabolic_peak_time(t, fall, i) + self.ankle_descent_offset_s if inside else ic)

@@ -7,7 +7,7 @@
 * ``virtual_imu_rows``: a virtual sacral IMU made from each motion-capture
   trial's marker pelvis (``virtual_imu.py``), the treadmill trials and the
   overground one; truth: the markers' per-stride pelvis ranges over
-  force-plate strides, and the plates' feet. ``test_bed_rows`` repeats it over
+  force-plate strides, and the plates' feet. ``bed_rows`` repeats it over
   every setting of the test bed (mounting tilt and yaw, rate, noise, lever arm). The marker
   pelvis is taken relative to its mean running orientation, the frame a
   sensor without a standing calibration measures in (an anatomical frame
@@ -122,7 +122,7 @@ def virtual_imu_rows(trials, seed: int = 0, setting: Setting = Setting()) -> lis
     return rows
 
 
-def test_bed_settings() -> list[Setting]:
+def bed_settings() -> list[Setting]:
     """Every mounting tilt (0, 15, 30 deg) with every yaw (0, 10, 20 deg) at the trial's rate; at the
     worst mounting (30, 20) every rate (100-1000 Hz), noise level and belt lever arm (5, 10 cm);
     and all of the worst at once. All 16-bit."""
@@ -135,11 +135,11 @@ def test_bed_settings() -> list[Setting]:
     return grid
 
 
-def test_bed_rows(trials) -> list[dict]:
+def bed_rows(trials) -> list[dict]:
     """Per setting of the test bed: the pooled per-stride median |error| and bias of each pelvis
     range, and the worst trial's median |error|, over every motion-capture trial."""
     rows = []
-    for i, setting in enumerate(test_bed_settings()):
+    for i, setting in enumerate(bed_settings()):
         per_trial = virtual_imu_rows(trials, seed=i, setting=setting)
         row = {"setting": setting.label, "trials": len(per_trial),
                "strides": int(sum(len(r["tilt_err_deg"]) for r in per_trial))}
@@ -208,7 +208,7 @@ def imu_validation(imu_root: Path, trials) -> dict:
     adept.update(adept_run_cost(imu_root / "adept_outdoor_run"))
     ct, st = _pooled(alc, "contact_err_ms"), _pooled(alc, "step_err_ms")
     cad = np.array([r["cadence_err_spm"] for r in alc])
-    bed = test_bed_rows(trials)
+    bed = bed_rows(trials)
     per_trial = {k: [float(np.median(np.abs(r[f"{k}_err_deg"]))) for r in vir if r[f"{k}_err_deg"]]
                  for k in ROM_COLUMNS}
     per_stride = {k: _pooled(vir, f"{k}_err_deg") for k in ROM_COLUMNS}

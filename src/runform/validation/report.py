@@ -54,7 +54,8 @@ def lab_rows(tr: ValidationTrial) -> tuple[dict, np.ndarray, np.ndarray, np.ndar
 
     sag = lab_motion(tr.lab).sel(space=["x", "y"])
     leg, _ = leg_length(tr.lab, sag, Settings())
-    det = ContactDetector().detect(sag, leg, ankle_motion=lab_motion(tr.lab, cutoff_hz=None).sel(space=["x", "y"])).events_
+    raw = lab_motion(tr.lab, cutoff_hz=None).sel(space=["x", "y"])
+    det = ContactDetector().detect(sag, leg, ankle_motion=raw).events_
     span = sag["time"].values[[0, -1]]
     ic, to = match_events(det, tr.events, span)
     ct = to - ic  # contact-time error = TO error - IC error

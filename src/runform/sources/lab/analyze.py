@@ -138,7 +138,8 @@ def choose_events(trial: LabTrial, sag: xr.Dataset, leg_m: float) -> tuple[pd.Da
     for ev, name in options:
         if len(build_strides(ev)) >= 3:
             return ev, name
-    kin = ContactDetector().detect(sag, leg_m, ankle_motion=lab_motion(trial, cutoff_hz=None).sel(space=["x", "y"])).events_
+    raw = lab_motion(trial, cutoff_hz=None).sel(space=["x", "y"])  # the ankle's fall, unsmoothed
+    kin = ContactDetector().detect(sag, leg_m, ankle_motion=raw).events_
     options.append((kin, "kinematic (runform's detector on the markers)"))
     return max(options, key=lambda o: len(build_strides(o[0])))
 
