@@ -55,7 +55,7 @@ def sample_summary(sample_analysis) -> dict:
 def validation(tmp_path_factory) -> dict:
     """`runform validate` on the lab data (with the sensor validation), once per test session."""
     out = tmp_path_factory.mktemp("validate")
-    res = run_cli("validate", str(MOCAP_DIR), "--out", str(out))
+    res = run_cli("validate", str(MOCAP_DIR), "--out", str(out), timeout=1800)  # about 12 min on 2 cores
     assert res.returncode == 0, res.stderr
     assert "IC, kinematic on 3D markers" in res.stdout
     return json.loads((out / "validation.json").read_text())
