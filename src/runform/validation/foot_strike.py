@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.metrics.per_stride import strike_pattern
+from ..sources.lab.analyze import foot_long_axis
 
 
 def _sagittal_deg(d: np.ndarray) -> np.ndarray:
@@ -25,16 +26,13 @@ def _sagittal_deg(d: np.ndarray) -> np.ndarray:
 
 
 def definition_deg(trial, side: str, ic_s: np.ndarray) -> np.ndarray:
-    """The marker definition at the given contacts (NaN without a static trial)."""
+    """The marker definition at the given contacts from the raw keypoints (NaN without a static
+    trial); the toe point is chosen as the lab path chooses it (``foot_long_axis``)."""
     kp, st = trial.keypoints, trial.static_keypoints or {}
-    heads = (f"{side}_forefoot1", f"{side}_forefoot2")
-    if trial.marker_set.toe_is_metatarsal and all(h in kp and h in st for h in heads):
-        toe, toe0 = 0.5 * (kp[heads[0]] + kp[heads[1]]), 0.5 * (st[heads[0]] + st[heads[1]])
-    elif f"{side}_foot_index" in st and f"{side}_heel" in st:
-        toe, toe0 = kp[f"{side}_foot_index"], st[f"{side}_foot_index"]
-    else:
+    axis = foot_long_axis(kp, st, side, trial.marker_set.toe_is_metatarsal)
+    if axis is None or f"{side}_heel" not in st:
         return np.full(len(ic_s), np.nan)
-    angle = _sagittal_deg(toe - kp[f"{side}_heel"]) - _sagittal_deg(toe0 - st[f"{side}_heel"])
+    angle = _sagittal_deg(axis[0] - kp[f"{side}_heel"]) - _sagittal_deg(axis[1] - st[f"{side}_heel"])
     return np.interp(ic_s, trial.times_s, angle)
 
 

@@ -126,7 +126,8 @@ def running_speed(sag: xr.Dataset, events: pd.DataFrame) -> tuple[float, bool]:
     return (float(np.median(v)) if v else float("nan")), True
 
 
-def choose_events(trial: LabTrial, sag: xr.Dataset, leg_m: float) -> tuple[pd.DataFrame, str]:
+def choose_events(trial: LabTrial, sag: xr.Dataset, raw: xr.Dataset, leg_m: float) -> tuple[pd.DataFrame, str]:
+    """``raw``: the sagittal markers unfiltered, for the kinematic detector's ankle descent."""
     t = sag["time"].values
     sole = {s: (t, np.fmin(point(sag, f"{s}_heel")[:, 1], point(sag, f"{s}_foot_index")[:, 1]))
             for s in ("left", "right")}
@@ -138,7 +139,6 @@ def choose_events(trial: LabTrial, sag: xr.Dataset, leg_m: float) -> tuple[pd.Da
     for ev, name in options:
         if len(build_strides(ev)) >= 3:
             return ev, name
-    raw = lab_motion(trial, cutoff_hz=None).sel(space=["x", "y"])  # the ankle's fall, unsmoothed
     kin = ContactDetector().detect(sag, leg_m, ankle_motion=raw).events_
     options.append((kin, "kinematic (runform's detector on the markers)"))
     return max(options, key=lambda o: len(build_strides(o[0])))
@@ -175,12 +175,13 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
             f"The markers give a leg length of {leg_m:.2f} m ({leg_from}), outside what a body has "
             f"({body['low']:g}-{body['high']:g} m): the units or the marker names are likely wrong.",
             "Check the file's unit (mm or m) and the marker set, or give a mapping file with --markers.")
-    events, events_source = choose_events(trial, sag, leg_m)
+    raw = lab_motion(trial, cutoff_hz=None).sel(space=["x", "y"])  # for instants: landing, foot strike
+    events, events_source = choose_events(trial, sag, raw, leg_m)
     if not events_source.startswith("force"):
         warnings.append(f"No usable force-plate data: gait events are {events_source}.")
     measured, treadmill = running_speed(sag, events)
     speed = settings.speed_mps or measured
-    series = _series(trial, motion, sag)
+    series = _series(trial, motion, sag, raw)
     strides, series = gait_metrics(sag, events, leg_m, speed if np.isfinite(speed) else None, kb, series)
     t = sag["time"].values
     checks.check_strides(strides, len(events), float(t[-1] - t[0]), warnings, checks.ground_fraction(sag, leg_m),
@@ -237,7 +238,7 @@ def _uncertainty(strides: pd.DataFrame, sag: xr.Dataset, leg_m: float, speed: fl
     return {"source": "lab", "events": event_parts(strides, remeasure, events, list(kb.metrics))}
 
 
-def _series(trial: LabTrial, motion: xr.Dataset, sag: xr.Dataset) -> dict[str, np.ndarray]:
+def _series(trial: LabTrial, motion: xr.Dataset, sag: xr.Dataset, raw: xr.Dataset) -> dict[str, np.ndarray]:
     """The video's per-frame angles on the sagittal projection, the foot angle relative to standing,
     and the 3D pelvis angles and hip flexion relative to the pelvis."""
     from ...engine.metrics.per_stride import per_frame_series
@@ -245,7 +246,6 @@ def _series(trial: LabTrial, motion: xr.Dataset, sag: xr.Dataset) -> dict[str, n
     s = per_frame_series(sag)
     st = trial.static_keypoints
     if st:
-        raw = lab_motion(trial, cutoff_hz=None).sel(space=["x", "y"])
         for side in ("left", "right"):
             s[f"{side}_foot_angle_deg"] = _strike_angle(raw, st, side, s[f"{side}_foot_angle_deg"],
                                                         trial.marker_set.toe_is_metatarsal)
@@ -263,25 +263,30 @@ def _series(trial: LabTrial, motion: xr.Dataset, sag: xr.Dataset) -> dict[str, n
     return s
 
 
+def foot_long_axis(points: dict, st: dict, side: str, toe_is_metatarsal: bool):
+    """(toe, standing toe) of the foot-strike angle's marker definition: the toe marker, or with a
+    metatarsal toe the midpoint of the first and fifth metatarsal heads; None without them.
+    ``points``: keypoint name -> trajectory."""
+    heads = [n for n in (f"{side}_forefoot1", f"{side}_forefoot2") if n in points and n in st]
+    if toe_is_metatarsal and len(heads) == 2:
+        return 0.5 * (points[heads[0]] + points[heads[1]]), 0.5 * (st[heads[0]] + st[heads[1]])
+    toe = f"{side}_foot_index"
+    return (points[toe], st[toe]) if toe in points and toe in st else None
+
+
 def _strike_angle(sag: xr.Dataset, st: dict, side: str, raw: np.ndarray, toe_is_metatarsal: bool) -> np.ndarray:
     """The foot-strike angle's marker definition (Altman & Davis 2012): the heel-to-toe line
-    against the floor, relative to standing. A set whose toe is a metatarsal marker gives the
-    foot's long axis as the heel to the midpoint of the first and fifth metatarsal heads, which
-    holds with the foot turned over on either border at landing. Read from the unfiltered
-    markers: the foot turns fast at landing and a 12 Hz low-pass flattens the angle at contact by
-    about 1 deg, while two markers 15-20 cm apart with 1 mm of noise give 0.3 deg."""
+    against the floor, relative to standing (``foot_long_axis``), which holds with the foot
+    turned over on either border at landing. Read from the unfiltered markers: the foot turns
+    fast at landing and a 12 Hz low-pass flattens the angle at contact by about 1 deg, while two
+    markers 15-20 cm apart with 1 mm of noise give 0.3 deg."""
     h0 = st.get(f"{side}_heel")
-    if h0 is None:
+    names = set(sag["keypoint"].values) & {f"{side}_{p}" for p in ("forefoot1", "forefoot2", "foot_index")}
+    axis = foot_long_axis({n: point(sag, n) for n in names}, st, side, toe_is_metatarsal)
+    if h0 is None or axis is None:
         return raw
     heel = point(sag, f"{side}_heel")
-    heads = [n for n in (f"{side}_forefoot1", f"{side}_forefoot2") if n in sag["keypoint"].values and n in st]
-    if toe_is_metatarsal and len(heads) == 2:
-        toe, toe0 = 0.5 * (point(sag, heads[0]) + point(sag, heads[1])), 0.5 * (st[heads[0]] + st[heads[1]])
-    elif f"{side}_foot_index" in st:
-        toe, toe0 = point(sag, f"{side}_foot_index"), st[f"{side}_foot_index"]
-    else:
-        return raw
-    d, d0 = toe - heel, toe0 - h0
+    d, d0 = axis[0] - heel, axis[1] - h0
     return np.degrees(np.arctan2(d[:, 1], d[:, 0]) - np.arctan2(d0[1], d0[0]))
 
 
