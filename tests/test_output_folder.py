@@ -188,11 +188,20 @@ def test_another_drive_and_its_top_folder(tmp_path):
 def test_foreign_entries_of_a_folder_from_before_the_manifest(tmp_path):
     old = tmp_path / "old"
     (old / ".cache").mkdir(parents=True)
-    for name in ("summary.json", "strides.csv", "report.html", ".cache/pose-ab.npz"):
-        (old / name).write_text("x")
+    # runform's names with runform's content (what an older runform wrote)
+    content = {"summary.json": json.dumps({"runform_version": "0.0.9", "metrics": {}}),
+               "strides.csv": "stride_id,foot,start_s\n", "report.html": "<!DOCTYPE html><title>runform report</title>",
+               ".cache/pose-ab.npz": "PK\x03\x04"}
+    for name, text in content.items():
+        (old / name).write_text(text)
     assert foreign_entries(old) == []
     (old / "notes.txt").write_text("mine")
     assert foreign_entries(old) == ["notes.txt"]
+    # the same names with the user's content are the user's (issue 27), every one of them
+    (old / "strides.csv").write_text("a,b\n")
+    assert foreign_entries(old) == ["notes.txt", "strides.csv"]
+    (old / "summary.json").write_text('{"my": "own notes"}')
+    assert foreign_entries(old) == sorted([*content, "notes.txt"])
 
 
 def test_deleting_a_result_keeps_what_the_user_added(tmp_path):

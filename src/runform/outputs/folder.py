@@ -30,8 +30,8 @@ from ..errors import OutputError, UsageError
 MANIFEST = ".runform-files.json"
 PARTIAL_MARK = ".runform-partial"
 # what runform wrote before it kept a manifest: such a folder is still recognised as its own
-LEGACY_NAMES = {"summary.json", "strides.csv", "frames.csv", "report.html", "annotated.mp4"}
 MB = 1 << 20
+SHOWN = 20  # the user's files named when a folder is refused (a home folder's thousands are counted)
 # free space asked for before the work starts: a fixed margin, plus per input byte (the annotated
 # video, re-encoded, measured at 0.6-1.1x the input's size) and per video frame (frames.csv and the
 # pose cache: about 1.6 KB a frame on the sample)
@@ -67,20 +67,52 @@ def _foreign(folder: Path) -> dict[str, str]:
         owned = json.loads((folder / MANIFEST).read_text())["files"]
     except (OSError, ValueError, KeyError, TypeError):
         owned = None
-    if owned is None:  # a folder from before the manifest: runform's names around a summary.json
-        if "summary.json" not in found:
+    if owned is None:  # a folder from before the manifest: runform's only if its content proves it
+        if not _legacy_summary(folder / "summary.json"):
             return {rel: "" for rel in sorted(found)}
-        return {rel: "" for rel in sorted(found) if not _legacy_name(rel)}
+        return {rel: "" for rel in sorted(found) if not _legacy_file(folder, rel)}
     return {rel: ("" if rel not in owned else "changed since runform wrote it")
             for rel, size in sorted(found.items()) if rel != MANIFEST and owned.get(rel) != size}
 
 
-def _legacy_name(rel: str) -> bool:
-    return rel in LEGACY_NAMES or (rel.startswith(".cache/pose-") and rel.endswith(".npz"))
+def _legacy_summary(path: Path) -> bool:
+    """Is this the summary.json of a runform analysis (not merely a file of that name)?"""
+    try:
+        s = json.loads(path.read_text())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(s, dict) and isinstance(s.get("runform_version"), str) and isinstance(s.get("metrics"), dict)
+
+
+def _legacy_file(folder: Path, rel: str) -> bool:
+    """A file of a folder from before the manifest counts as runform's only when it has runform's
+    name and begins as runform writes it (a user's own strides.csv or notes do not)."""
+    start = _LEGACY_STARTS.get(rel)
+    if rel.startswith("frames_") and rel.endswith(".csv"):  # a second view's frames
+        start = _LEGACY_STARTS["frames.csv"]
+    if rel.startswith(".cache/pose-") and rel.endswith(".npz"):
+        start = lambda b: b.startswith(b"PK")  # noqa: E731 (an npz is a zip)
+    if rel == "summary.json" or start is None:
+        return rel == "summary.json"
+    try:
+        with open(folder / rel, "rb") as f:
+            return bool(start(f.read(4096)))
+    except OSError:
+        return False
+
+
+# how each of runform's own files begins
+_LEGACY_STARTS = {
+    "strides.csv": lambda b: b.startswith(b"stride_id,foot,"),
+    "frames.csv": lambda b: b.startswith(b"time_s,"),
+    "report.html": lambda b: b.lstrip().lower().startswith(b"<!doctype html") and b"runform" in b,
+    "annotated.mp4": lambda b: b[4:8] == b"ftyp",
+    "key_frames.jpg": lambda b: b.startswith(b"\xff\xd8"),
+}
 
 
 def _refuse_foreign(out_dir: Path, foreign: list[str]) -> None:
-    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+    shown = ", ".join(foreign[:SHOWN]) + (f" and {len(foreign) - SHOWN} more" if len(foreign) > SHOWN else "")
     raise UsageError(f"Output folder '{out_dir}' holds files runform did not write ({shown}); "
                      "runform will not overwrite them.",
                      "Choose a new folder with --out (runform creates it), or move those files elsewhere.")
@@ -109,6 +141,7 @@ def check_out_dir(out_dir: Path, inputs=(), needed_bytes: int = 0) -> Path:
     foreign = foreign_entries(out_dir)
     if foreign:
         _refuse_foreign(out_dir, foreign)
+    _refuse_if_busy(out_dir)
     where = out_dir if out_dir.is_dir() else _existing_parent(out_dir)
     _check_writable(where, out_dir)
     _check_space(where, needed_bytes)
@@ -171,11 +204,13 @@ class PartialFolder:
         staging = self.path.with_name(self.path.name.replace(".partial-", ".starting-"))
         try:
             self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-            remove_leftovers(self.out_dir.parent, self.out_dir.name)
-            staging.mkdir()
-            self._lock = open(staging / PARTIAL_MARK, "w")
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            staging.rename(self.path)
+            with _held(self.out_dir.parent):  # one run at a time looks for others and takes its place
+                remove_leftovers(self.out_dir.parent, self.out_dir.name)
+                _refuse_if_busy(self.out_dir)
+                staging.mkdir()
+                self._lock = open(staging / PARTIAL_MARK, "w")
+                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                staging.rename(self.path)
         except OSError as e:
             self._cleanup()
             shutil.rmtree(staging, ignore_errors=True)
@@ -217,6 +252,35 @@ class PartialFolder:
         if old is not None:
             remove_output(old)
         return target
+
+
+class _held:
+    """The folder's own lock (``flock`` on the directory), held for the moment a run checks for
+    other runs into the same output and puts its partial folder there; it leaves no file behind."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __enter__(self):
+        self.fd = os.open(self.folder, os.O_RDONLY)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.close(self.fd)  # closing releases the lock
+
+
+def busy(out_dir: Path) -> bool:
+    """Is another analysis writing into ``out_dir`` right now (its partial folder locked)?"""
+    out_dir = Path(out_dir)
+    return any(_locked_partial(p) for p in out_dir.parent.glob(f".{out_dir.name}.partial-*"))
+
+
+def _refuse_if_busy(out_dir: Path) -> None:
+    if busy(out_dir):
+        raise UsageError(f"Another runform analysis is writing into '{out_dir}' right now; two at once would "
+                         "leave only one of them.",
+                         "Wait for it to finish, or give this one another folder with --out.")
 
 
 def _free_sibling(out_dir: Path) -> Path:
@@ -280,12 +344,21 @@ def remove_leftovers(parent: Path, name: str = "*") -> int:
 
 
 def _unlocked_partial(p: Path) -> bool:
+    return _partial_lock(p) == "free"
+
+
+def _locked_partial(p: Path) -> bool:
+    return _partial_lock(p) == "held"
+
+
+def _partial_lock(p: Path) -> str:
+    """'held' (an analysis is writing it), 'free' (what a killed run left) or '' (not runform's)."""
     mark = p / PARTIAL_MARK
     if not mark.is_file() or p.is_symlink():
-        return False
+        return ""
     try:
         with open(mark) as f:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
+            return "free"
     except OSError:
-        return False  # another analysis is writing it
+        return "held"
