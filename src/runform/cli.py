@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -58,16 +59,16 @@ def _quiet() -> None:
 def _fail(e: Exception) -> None:
     """Print a user error or a short internal-error line; raise the exit."""
     if isinstance(e, RunformError):
-        err.print(f"[bold red]runform:[/] {e.message}", soft_wrap=True)
+        err.print(f"[bold red]runform:[/] {escape(e.message)}", soft_wrap=True)
         if e.hint:
-            err.print(f"  {e.hint}", soft_wrap=True)
+            err.print(f"  {escape(e.hint)}", soft_wrap=True)
         raise typer.Exit(e.exit_code)
     if isinstance(e, KeyboardInterrupt):
         err.print("runform: interrupted; no output was written.")
         raise typer.Exit(130)
     if os.environ.get("RUNFORM_DEBUG"):
         raise e
-    err.print(f"[bold red]runform: internal error[/] ({e.__class__.__name__}: {e}). "
+    err.print(f"[bold red]runform: internal error[/] ({e.__class__.__name__}: {escape(str(e))}). "
               "Please report it with the input file if you can; set RUNFORM_DEBUG=1 for details.",
               soft_wrap=True)
     raise typer.Exit(1)
@@ -93,7 +94,7 @@ def _run(paths: list[Path], out_dir: Path, **kw) -> None:
         _fail(e)
     if written.resolve() != Path(out_dir).resolve():
         err.print(f"runform: files were added to '{out_dir}' during the analysis, so the results went to "
-                  f"'{written}' instead.", soft_wrap=True)
+                  f"'{written}' instead.", soft_wrap=True, markup=False)
     _print_result(written)
 
 
@@ -126,7 +127,7 @@ class _StageDisplay:
             return
         tenth = int(10 * done / total) if total else 0
         if done == 0 or tenth > self.tenth:
-            err.print(f"runform: {label}{' ' + count if done else ''}", soft_wrap=True)
+            err.print(f"runform: {label}{' ' + count if done else ''}", soft_wrap=True, markup=False)
         self.tenth = tenth
 
 
@@ -145,10 +146,10 @@ def _print_result(out_dir: Path) -> None:
             unc = f" ± {m[k]['uncertainty']:.1f}" if m[k].get("uncertainty") is not None else ""
             out.print(f"  {k:28s} {m[k]['median']:8.1f}{unc}  (IQR {m[k]['iqr']:.1f})")
     for f in s["faults"]:
-        out.print(f"  [yellow]finding[/]: {f['title']} (confidence {f['confidence_label']})")
+        out.print(f"  [yellow]finding[/]: {escape(f['title'])} (confidence {f['confidence_label']})")
     for w in s["warnings"]:
-        out.print(f"  [dim]note: {w}[/]", soft_wrap=True)
-    out.print(f"Report: {out_dir / 'report.html'}")
+        out.print(f"  [dim]note: {escape(w)}[/]", soft_wrap=True)
+    out.print(f"Report: {out_dir / 'report.html'}", soft_wrap=True, markup=False)
 
 
 # options the analyze and batch commands share, and the lab trial's
@@ -285,7 +286,7 @@ def batch(
               f"{result.count('not a recording')} not recordings; {result.n_strides} strides "
               f"in {result.seconds:.0f} s{where}", soft_wrap=True)
     out.print(f"Tables: {out_dir / 'strides.parquet'}, {out_dir / 'recordings.parquet'}; "
-              f"status: {out_dir / 'status.csv'}", soft_wrap=True)
+              f"status: {out_dir / 'status.csv'}", soft_wrap=True, markup=False)
 
 
 class _BatchDisplay:
@@ -323,14 +324,15 @@ class _BatchDisplay:
         self.done += 1
         if row["status"] != "done":
             self.failed += 1
-            err.print(f"  [yellow]{row['status']}[/] {row['file']}: {row['error']}", soft_wrap=True)
+            err.print(f"  [yellow]{row['status']}[/] {escape(str(row['file']))}: {escape(str(row['error']))}",
+                      soft_wrap=True)
         per_min = self.done / max(time.perf_counter() - self.t0, 1e-9) * 60
         failed = f"{self.failed} failed" if self.failed else ""
         if self.bar is not None:
             self.bar.update(self.task, advance=1, rate=f"{per_min:.1f}/min", failed=failed)
         else:
             err.print(f"runform batch: {self.done}/{self.total} ({per_min:.1f}/min{', ' + failed if failed else ''})"
-                      f" {row['file']}", soft_wrap=True)
+                      f" {row['file']}", soft_wrap=True, markup=False)
 
 
 @app.command()
@@ -378,11 +380,11 @@ def serve(
     scheme = "https" if certfile else "http"
     for address in _addresses(host):
         out.print(f"runform serving on {scheme}://{address}:{port}/" + (f"?token={token}" if token else ""),
-                  soft_wrap=True)
+                  soft_wrap=True, markup=False)
     if beyond and not certfile:
         out.print("  [yellow]note[/]: serving on the network without TLS: recordings and reports (health data) "
                   "cross it unencrypted. Give --certfile and --keyfile, or serve on 127.0.0.1 only.", soft_wrap=True)
-    out.print(f"Data: {folder}", soft_wrap=True)
+    out.print(f"Data: {folder}", soft_wrap=True, markup=False)
     uvicorn.run(web, host=host, port=port, log_level="warning", ssl_certfile=str(certfile) if certfile else None,
                 ssl_keyfile=str(keyfile) if keyfile else None)
 
@@ -444,7 +446,7 @@ def validate(
     except (Exception, KeyboardInterrupt) as e:
         _fail(e)
     out.print(markdown(result), soft_wrap=True, markup=False)
-    out.print(f"Written: {out_dir / 'validation.md'}, {out_dir / 'validation.json'}")
+    out.print(f"Written: {out_dir / 'validation.md'}, {out_dir / 'validation.json'}", soft_wrap=True, markup=False)
 
 
 def run() -> None:  # console-script entry point
