@@ -50,12 +50,14 @@ def load_knowledge(sex: str | None = None, overrides: str | Path | None = None) 
         path = Path(overrides)
         user = _read_toml(path)
         mine = f"user file {path.name}"
-        for name, ref in user.get("references", {}).items():
+        for name, ref in _section(user, "references", path):
             _known(name, raw["metrics"], path, "references")
-            refs[name] = {**refs.get(name, {}), **ref, "source": ref.get("source", mine)}
-        for name, rng in user.get("plausible", {}).items():
+            refs[name] = _checked_range(name, {**refs.get(name, {}), **ref, "source": ref.get("source", mine)},
+                                        ref, path, "references")
+        for name, rng in _section(user, "plausible", path):
             _known(name, plausible, path, "plausible")
-            plausible[name] = {**plausible[name], **rng, "source": rng.get("source", mine)}
+            plausible[name] = _checked_range(name, {**plausible[name], **rng, "source": rng.get("source", mine)},
+                                             rng, path, "plausible")
         for fault_id, given in user.get("faults", {}).items():
             _override_fault(faults, fault_id, given, path)
     return Knowledge(raw["sources"], raw["metrics"], refs, faults, raw["drills"], plausible,
@@ -69,6 +71,45 @@ def _read_toml(path: Path) -> dict:
         raise UsageError(f"Reference file '{path}' does not exist.") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"Reference file '{path}' is not valid TOML: {exc}.") from None
+
+
+_NUMBERS = ("low", "high", "ideal")
+_TEXTS = ("note", "source")
+
+
+def _section(user: dict, section: str, path: Path) -> list[tuple[str, dict]]:
+    """The ``[section.<metric>]`` tables of a user's file, each checked to be a table."""
+    tables = user.get(section, {})
+    if not isinstance(tables, dict):
+        raise UsageError(f"Reference file '{path}': '{section}' must be a section of tables, "
+                         f"e.g. [{section}.trunk_lean_deg].")
+    for name, t in tables.items():
+        if not isinstance(t, dict):
+            raise UsageError(f"Reference file '{path}': '{section}.{name}' must be a table such as "
+                             f"[{section}.{name}] with low = <number> and high = <number>.")
+    return list(tables.items())
+
+
+def _checked_range(name: str, merged: dict, given: dict, path: Path, section: str) -> dict:
+    """A reference or plausible range as the user gave it: known keys, numbers where numbers
+    belong, and low below high (an inverted range would create findings of its own)."""
+    where = f"Reference file '{path}': [{section}.{name}]"
+    for key, value in given.items():
+        if key in _NUMBERS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise UsageError(f"{where} {key} = {value!r} is not a number.",
+                                 f"Write it as a plain number, e.g. {key} = 4.")
+        elif key in _TEXTS:
+            if not isinstance(value, str):
+                raise UsageError(f"{where} {key} = {value!r} is not text.", f'Write it in quotes, e.g. {key} = "..."')
+        elif section == "references" or key != "kind":
+            raise UsageError(f"{where} has an unknown key '{key}'.",
+                             "A range takes low, high (numbers), and note and source (text).")
+    low, high = merged.get("low"), merged.get("high")
+    if low is not None and high is not None and not low < high:
+        raise UsageError(f"{where}: low ({low:g}) is not below high ({high:g}).",
+                         "Swap them, or give only the bound you mean.")
+    return merged
 
 
 def _known(name: str, table: dict, path: Path, section: str) -> None:
