@@ -15,6 +15,7 @@ from ..errors import NotAnalysableError
 from .dataset import point
 
 MIN_STRIDES = 3
+STANDING_GROUND_SHARE = 0.9  # both feet within reach of the floor in this share of frames and no step: standing
 
 
 def ground_fraction(sagittal: xr.Dataset, leg_m: float, clearance_leg: float = 0.05) -> float:
@@ -41,6 +42,10 @@ def check_strides(strides: pd.DataFrame, n_contacts: int, duration_s: float, war
     """Refuse walking and too few strides (video: 3; a lab trial with force plates may hold one).
     ``walking``: the knowledge base's ``cutoffs.walking`` (a duty factor of 50 % or more, or with
     too few strides, feet on the ground in more than 55 % of the frames)."""
+    if n_contacts == 0 and ground_share > STANDING_GROUND_SHARE:
+        raise NotAnalysableError(
+            f"This recording shows no running: no foot leaves the ground in {duration_s:.1f} s (a standing "
+            "or static trial?).", "Give a recording of running (a lab trial's standing trial goes with --static).")
     if len(strides) < min_strides and ground_share > walking["min_ground_share"]:
         raise _walking_error(100 * ground_share)
     if len(strides) >= min_strides:

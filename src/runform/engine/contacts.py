@@ -102,7 +102,8 @@ class ContactDetector(Algorithm):
             rows += [self._contact(t, feet[side], side, ic, "first pass", leg_length_m, ics) for ic in ics]
         rows += self._second_look(t, feet, rows, leg_length_m)
         cols = ["foot", "ic_s", "to_s", "found", "foot_confidence"]
-        self.contacts_ = pd.DataFrame(rows, columns=cols).sort_values("ic_s").reset_index(drop=True)
+        found = pd.DataFrame(rows, columns=cols).astype({"ic_s": float, "to_s": float, "foot_confidence": float})
+        self.contacts_ = found.sort_values("ic_s").reset_index(drop=True)
         c = self.contacts_
         use = np.isfinite(c.to_s) & ~(c.foot_confidence < self.min_foot_confidence)
         self.events_ = c.loc[use, ["foot", "ic_s", "to_s"]].reset_index(drop=True)

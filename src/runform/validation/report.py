@@ -29,7 +29,7 @@ from ..engine.assess.knowledge import load_knowledge
 from ..engine.body import LEG_FRACTION_OF_HEIGHT
 from ..engine.contacts import ContactDetector
 from ..engine.strides import build_strides
-from ..errors import RunformError
+from ..errors import InputFileError, RunformError
 from ..settings import Settings
 from ..sources.video.analyze import analyze_motion
 from .compare import markdown_table, match_events
@@ -137,9 +137,12 @@ def time_30s_trial(root: Path, kb) -> tuple[str, float]:
 def validate(root: str | Path | None = None) -> dict:
     root = Path(root) if root else default_mocap_dir()
     kb = load_knowledge()
+    if not root.is_dir():
+        raise InputFileError(f"'{root}' is not a folder.", "Give the folder holding hamner2013/, fukuchi_rbds/ "
+                             "or dorn2012/ (shared/data/mocap).")
     trials = load_trials(root, overground=True)
     if not trials:
-        raise RunformError(f"No lab trials with force data under '{root}'.",
+        raise InputFileError(f"No lab trials with force data under '{root}'.",
                            "Give the folder holding hamner2013/, fukuchi_rbds/ or dorn2012/.")
     from ..sources.lab.analyze import analyze_lab
 
