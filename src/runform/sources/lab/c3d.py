@@ -45,8 +45,9 @@ def read_c3d(path: str | Path) -> LabRecording:
             c = ezc3d.c3d(str(path), extract_forceplat_data=False)
             notes.append("the force plates could not be read (their parameters are damaged); contacts "
                          "come from the markers")
-        except Exception as exc:
-            raise InputFileError(f"'{path.name}' is not a readable C3D file ({str(exc).strip() or type(exc).__name__}).",
+        except Exception:
+            # the reader's own words name its options, not the user's situation
+            raise InputFileError(f"'{path.name}' is not a readable C3D file: it is damaged or cut off.",
                                  "Export the trial again from the capture software.") from None
     p = c["parameters"]
     labels = list(_value(p, "POINT", "LABELS", []))

@@ -138,11 +138,37 @@ def _delimiter(path: Path) -> str:
     return ","
 
 
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+(e[-+]?\d+)?", re.IGNORECASE)
+
+
+def _decimal(path: Path, sep: str) -> str:
+    """',' for a spreadsheet export in European style (';' or tabs between fields, decimal commas:
+    most numbers of the first rows written as 1,25), else '.'."""
+    if sep == ",":
+        return "."
+    rows = [ln.split(sep) for ln in _head(path).splitlines()[1:20] if ln.strip() and not ln.startswith("#")]
+    cells = [c.strip() for row in rows[:-1] or rows for c in row if c.strip()]
+    commas = sum(bool(_DECIMAL_COMMA.fullmatch(c)) for c in cells)
+    return "," if cells and commas > len(cells) / 3 else "."
+
+
+def _no_header(columns) -> bool:
+    """A first row of numbers (or date-times) is data, not names: the file has no header row."""
+    def data(c: str) -> bool:
+        c = str(c).strip()
+        try:
+            float(c.replace(",", "."))
+            return True
+        except ValueError:
+            return bool(re.fullmatch(r"\d{4}-\d\d-\d\d[T ][\d:.]+|[\d:.]+", c))
+    return len(columns) > 1 and all(data(c) for c in columns)
+
+
 def read_table(path: Path) -> pd.DataFrame:
-    """The CSV with its delimiter sniffed; a clear error when it is not a table."""
+    """The CSV with its delimiter and decimal mark sniffed; a clear error when it is not a table."""
     try:
         sep = _delimiter(path)
-        df = pd.read_csv(path, sep=sep, comment="#", skipinitialspace=True,
+        df = pd.read_csv(path, sep=sep, decimal=_decimal(path, sep), comment="#", skipinitialspace=True,
                          compression="gzip" if _is_gzip(path) else None)
     except (pd.errors.EmptyDataError, UnicodeDecodeError):
         raise InputFileError(f"'{path.name}' holds no readable table (it is empty or not text).",
@@ -151,6 +177,11 @@ def read_table(path: Path) -> pd.DataFrame:
         raise InputFileError(f"'{path.name}' could not be read as a table: {str(e).splitlines()[0]}",
                              "Check that every row has the same columns, separated by commas, "
                              "semicolons or tabs.") from None
+    if _no_header(df.columns):
+        raise InputFileError(f"'{path.name}' has no header row: its first line holds numbers "
+                             f"({', '.join(map(str, df.columns[:4]))}), not column names.",
+                             "Add a first line naming the columns, e.g. time,acc_x,acc_y,acc_z (gyr_x,gyr_y,gyr_z "
+                             "for a gyroscope), then run again.")
     if df.shape[1] < 2 or len(df) == 0:
         raise InputFileError(f"'{path.name}' has {len(df)} rows and {df.shape[1]} column(s): no sensor data.",
                              "A sensor CSV needs a header row (time, acc_x, acc_y, acc_z, ...) and one row per sample; "
@@ -283,6 +314,9 @@ def _scale(x: np.ndarray, kind: str, unit: str | None, col_unit: str | None) -> 
                                                               ("m/s^2" if kind == "acc" else "rad/s"))
         return x * table[unit], name + (" (given)" if col_unit != unit else " (from the column names)")
     if kind == "acc":
+        if not np.isfinite(x).any(axis=0).all():
+            raise InputFileError("An accelerometer column holds no numbers (empty, or text such as 'n/a').",
+                                 "Check the file's columns, or name the right ones with --columns.")
         g = float(np.linalg.norm(np.nanmean(x, axis=0)))
         if 0.6 <= g <= 1.6:
             return x, f"g (gravity reads {g:.2f})"
@@ -373,6 +407,7 @@ def make_imu(times_s: np.ndarray, data: dict[str, np.ndarray], **attrs) -> xr.Da
     if nan_frac > 0.5:
         raise InputFileError(f"{100 * nan_frac:.0f} % of the accelerometer samples are missing (empty or NaN).",
                              "Check the file and its columns (--columns).")
+    notes += _missing_notes(grid, acc, long_gap)
     clipped = _clipped(acc)
     if clipped:
         notes.append(clipped)
@@ -402,6 +437,19 @@ def _resample(t: np.ndarray, data: dict[str, np.ndarray], grid: np.ndarray, rate
                 res[miss & _long_runs(miss, MAX_GAP_FILL_S * rate), j] = np.nan
         out[k] = res
     return out
+
+
+def _missing_notes(grid: np.ndarray, acc: np.ndarray, gap: np.ndarray) -> list[str]:
+    """Runs of missing accelerometer values (empty cells, NaN) too long to fill, said with where."""
+    axes = np.isfinite(acc).any(0)
+    miss = ~np.isfinite(acc[:, axes]).all(1) & ~gap
+    if not miss.any():
+        return []
+    edges = np.flatnonzero(np.diff(np.r_[0, miss.astype(int), 0]))
+    runs = [(grid[a], grid[b - 1] - grid[a] + (grid[1] - grid[0])) for a, b in zip(edges[::2], edges[1::2])]
+    start, longest = max(runs, key=lambda r: r[1])
+    return [f"{len(runs)} run(s) of missing sensor values ({sum(r[1] for r in runs):.2f} s in all, longest "
+            f"{longest:.2f} s at {start:.1f} s) are left out: steps there are not counted."]
 
 
 def _sampling_notes(t: np.ndarray, dt: np.ndarray, step: float, rate: float, irregular: float,

@@ -42,10 +42,7 @@ def _open(path: Path):
     try:
         container = av.open(str(path))
     except Exception:  # PyAV raises many error types for unreadable files
-        raise InputFileError(
-            f"'{path.name}' could not be opened as a video: its content is not a video runform can decode.",
-            "Is it a video file (mp4, mov, mkv, avi)? Re-export it from your phone or camera app.",
-        ) from None
+        raise _not_a_video(path) from None
     if not container.streams.video:
         kind = "audio only" if container.streams.audio else "no video stream"
         container.close()
@@ -54,6 +51,39 @@ def _open(path: Path):
             "Give a video file that shows the runner.",
         )
     return container
+
+
+def _not_a_video(path: Path) -> InputFileError:
+    """What a file that cannot be opened as a video is, as far as its first bytes tell."""
+    from ..sniff import VIDEO_SIGNATURES
+
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if not head:
+        return InputFileError(f"'{path.name}' is empty (0 bytes).",
+                              "The copy may not have finished: copy or export the recording again.")
+    if any(head[o:o + len(m)] == m for o, m, _ in VIDEO_SIGNATURES):
+        return InputFileError(f"'{path.name}' begins as a video but is incomplete or damaged (cut off while "
+                              "copying, uploading or recording?).",
+                              "Copy or export it again from your phone or camera, and let the copy finish.")
+    if head[:4] == b"PK\x03\x04" and _is_workbook(path):
+        return InputFileError(f"'{path.name}' is a spreadsheet workbook (Excel or OpenDocument), which runform "
+                              "does not read.", "Save the sheet as CSV (File > Save as > CSV) and give that file.")
+    return InputFileError(
+        f"'{path.name}' could not be opened as a video: its content is not a video runform can decode.",
+        "Is it a video file (mp4, mov, mkv, avi)? Re-export it from your phone or camera app.")
+
+
+def _is_workbook(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        # a cut workbook: its first entry names it
+        return path.suffix.lower() in (".xlsx", ".xlsm", ".ods") or b"[Content_Types].xml" in path.read_bytes()[:200]
+    return any(n.startswith("xl/") for n in names) or "content.xml" in names and "mimetype" in names
 
 
 def _stream_rotation(stream) -> int:
