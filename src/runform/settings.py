@@ -97,8 +97,12 @@ class Settings:
             raise UsageError(f"Height {self.height_m} m is outside 1.0-2.3 m.{hint}")
         if self.sex not in (None, "m", "f"):
             raise UsageError(f"--sex must be 'm' or 'f', not '{self.sex}'.")
-        if self.start_s < 0 or (self.end_s is not None and self.end_s <= self.start_s):
-            raise UsageError("--end must be after --start, and --start at least 0.")
+        if self.start_s < 0:
+            raise UsageError(f"--start {self.start_s:g} is before the clip begins: times count from 0 s.",
+                             "Give --start 0 or later (seconds from the start of the recording).")
+        if self.end_s is not None and self.end_s <= self.start_s:
+            raise UsageError(f"--end {self.end_s:g} is not after --start {self.start_s:g}.",
+                             "Give --end later than --start, e.g. --start 2 --end 10.")
         _check_vertical(self.vertical)
         if self.slowmo is not None and not 0.1 <= self.slowmo <= 20:
             raise UsageError(f"--slowmo {self.slowmo:g} is outside 0.1-20 (4 for a clip played 4x slower than real "

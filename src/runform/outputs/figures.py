@@ -71,7 +71,8 @@ def key_frames(video_path: str, motion_px, strides: pd.DataFrame, tilt_deg: floa
     t0 = max(0.0, min(w["t"] for w in wanted) - 0.1)
     t1 = max(w["t"] for w in wanted) + 0.1
     best: dict[int, tuple[float, np.ndarray]] = {}
-    half_frame = 0.6 / max(float(motion_px.attrs.get("fps", 30.0)), 1.0)
+    # the frames' own spacing on the video's clock (a slow-motion clip's fps attribute is in real time)
+    half_frame = 0.6 * (float(np.median(np.diff(times))) if len(times) > 1 else 1 / 30)
     near = lambda ft: any(abs(ft - w["t"]) <= half_frame for w in wanted)  # noqa: E731
     for ft, img in iter_frames(video_path, t0, t1, select=near, threads=True,
                                  turns=int(motion_px.attrs.get("turns", 0))):

@@ -57,6 +57,9 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
     motion = make_motion(real, xy, xyzv[..., 3], LANDMARKS, source="video", space_unit="px", vertical_up=False,
                          video=video.name, turns=turns, time_scale=scale, time_scale_from=scale_from or "")
     warnings = video_checks.check_presence(motion, luma)
+    if settings.end_s is not None and settings.end_s > window[1] + 0.5 / info.fps:
+        warnings.append(f"--end {settings.end_s:g} s is past the end of the {info.duration_s:.1f} s clip: analysed "
+                        f"up to its end ({window[1]:.1f} s).")
     if scale_from:
         warnings.append(f"The clip plays {scale:g}x slower than real time ({scale_from}): every time and rate "
                         "is given in real time.")

@@ -37,6 +37,35 @@ WINDOW_S = 3.0  # windows for a change of speed: at least 2 slow-motion steps (a
 SPEED_CHANGE = 1.8  # steps this much longer in one part than another: not one playback speed
 
 
+# a phone films slow motion at 120, 240, 480 or 960 fps and plays it at 30 or 60 fps; an app speeds a
+# clip up 2x or 4x. The factor measured from the running rests on a typical cadence (runners step
+# 150-190 times a minute: +-12 %), so a factor that near one of these is most likely that one.
+STANDARD_FACTORS = (0.25, 0.5, 2.0, 4.0, 8.0, 16.0, 32.0)
+FACTOR_SPREAD = 190 / 170  # how far the measured factor can lie from the true one (cadence 150-190)
+SNAP_WITHIN = 1.3  # a standard factor within this ratio of the measured one is suggested
+
+
+def likely_factor(measured: float) -> float | None:
+    """The standard factor nearest ``measured`` when it lies within SNAP_WITHIN of it, else None."""
+    best = min(STANDARD_FACTORS, key=lambda f: abs(np.log(measured / f)))
+    return best if abs(np.log(measured / best)) <= np.log(SNAP_WITHIN) else None
+
+
+def _factor_advice(measured: float) -> str:
+    """How to give the clip's factor: the likely standard one, with what the measurement allows."""
+    lo, hi = measured / FACTOR_SPREAD, measured * FACTOR_SPREAD
+    best = likely_factor(measured)
+    if best is None:
+        return (f"Give the factor the phone or app used with --slowmo (the running says {lo:.1f}-{hi:.1f}; "
+                "it cannot tell it closer without your cadence), or the rate it was filmed at with --capture-fps")
+    if best > 1:
+        return (f"Phones film slow motion at 120, 240 or 480 fps and play it at 30, so it is most likely "
+                f"{best:g}x (the running alone says {lo:.1f}-{hi:.1f}x): give --slowmo {best:g}, or the rate it "
+                f"was filmed at, e.g. --capture-fps {30 * best:.0f} for a clip played at 30 fps")
+    return (f"Apps speed clips up 2x or 4x, so it is most likely {1 / best:g}x faster (the running alone says "
+            f"{1 / hi:.1f}-{1 / lo:.1f}x): give --slowmo {best:g}")
+
+
 def time_scale(info, settings) -> tuple[float, str | None]:
     """Video seconds per real second, and where it comes from (None: real time)."""
     if settings.slowmo:
@@ -103,8 +132,9 @@ def check_speed_change(t: np.ndarray, separation: np.ndarray, ground_share: floa
         f"The clip's speed changes at about {at:.0f} s ({first} first, then {then}): its steps last "
         f"{fast_s:.2f} s in one part and {slow_s:.2f} s in the other, {slow_s / fast_s:.1f}x longer (a "
         "slow-motion ramp). A cadence over the whole clip would mean nothing.",
-        f"Analyse one part at a time with --start/--end at {at:.0f} s, and --slowmo {slow_s / fast_s:.1f} for the "
-        "slow part (or the factor the phone gives).")
+        f"Analyse one part at a time with --start/--end at {at:.0f} s, and --slowmo "
+        f"{likely_factor(slow_s / fast_s) or round(slow_s / fast_s, 1):g} for the slow part (or the factor the "
+        "phone gives).")
 
 
 def check_real_time(period_s: float, ground_share: float) -> None:
@@ -117,14 +147,13 @@ def check_real_time(period_s: float, ground_share: float) -> None:
             f"This looks like slow motion, about {factor:.1f}x slower than real time: each stride lasts "
             f"{period_s:.1f} s while the feet show running (on the ground {100 * ground_share:.0f} % of the "
             "time; a running stride lasts 0.45-0.9 s).",
-            f"Give the factor, e.g. --slowmo {factor:.1f}, or the rate it was filmed at, e.g. --capture-fps "
-            f"{30 * factor:.0f} for a clip played at 30 fps; every time is then real time. If only part of the "
-            "clip is slow motion, choose that part with --start/--end.")
+            f"{_factor_advice(factor)}; every time is then real time. If only part of the clip is slow motion, "
+            "choose that part with --start/--end.")
     if period_s < SHORTEST_STRIDE_S:
         raise NotAnalysableError(
             f"This clip plays faster than real time (about {1 / factor:.1f}x): each stride lasts only "
             f"{period_s:.2f} s, shorter than a sprinter's (0.45 s).",
-            f"Give --slowmo {factor:.2f} if it was sped up, or use the original recording.")
+            f"{_factor_advice(factor)} if it was sped up, or use the original recording.")
 
 
 GAP_FRAMES = 1.5  # a step between frames this many frame periods long or more is a gap
