@@ -255,9 +255,18 @@ class PoseJob:
                 _drain(self._queue, on_progress, timeout=0.2)
             _drain(self._queue, on_progress, timeout=0.0)
             parts = [f.result() for f in self._futures]
+        except BaseException:  # Ctrl-C (to this process alone) or a failed segment: stop the others now
+            self._stop_workers()
+            raise
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
         return _join(parts)
+
+    def _stop_workers(self) -> None:
+        """End the workers at once rather than wait for their segments (seconds each)."""
+        for proc in list((self._pool._processes or {}).values()):
+            if proc.is_alive():
+                proc.terminate()
 
 
 def _join(parts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
