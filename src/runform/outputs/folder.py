@@ -263,7 +263,10 @@ class _held:
 
     def __enter__(self):
         self.fd = os.open(self.folder, os.O_RDONLY)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except OSError:  # a drive without locks (some network shares): the partial folders' own locks remain
+            pass
         return self
 
     def __exit__(self, *exc) -> None:
