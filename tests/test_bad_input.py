@@ -57,6 +57,7 @@ def test_truncated_video(tmp_path):
     p.write_bytes(SAMPLE.read_bytes()[:40_000])  # header only: the moov atom is at the end
     res, out = _analyze(p, tmp_path)
     assert res.returncode == 3, res.stderr
+    assert "incomplete or damaged" in res.stderr, res.stderr  # said as cut off, not as "not a video"
 
 
 def test_audio_only(tmp_path):

@@ -53,7 +53,7 @@ def test_local_batch_tables_resume_and_settings(mixed_inputs, tmp_path):
     assert st.loc[name["JA1Gait21_run3.5ms.c3d"], "status"] == "done"
     assert st.loc[name["hip_sensor.csv"], "status"] == "done"
     assert st.loc[name["broken.mp4"], "status"] == "failed"
-    assert "could not be opened as a video" in st.loc[name["broken.mp4"], "error"]
+    assert "incomplete or damaged" in st.loc[name["broken.mp4"], "error"]
     assert st.loc[name["JA1Static05.c3d"], "status"] == "not a recording"
     assert "static" in st.loc[name["JA1Static05.c3d"], "error"]
     assert st.loc[name["notes.md"], "status"] == "not a recording"
