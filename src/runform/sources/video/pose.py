@@ -110,12 +110,15 @@ def _track(args, flip: bool):
 
     times, rows, luma, nose_ahead = [], [], [], []
     empty = np.full((len(LANDMARKS), 4), np.nan, dtype=np.float32)
-    decided = flip
+    decided, last, a = flip, None, empty
     with _tracker(settings) as pose:
         pending = 0
         for i, (t, img) in enumerate(iter_frames(path, warm_start, seg_end, settings.inference_max_side)):
-            res = pose.process(np.ascontiguousarray(img[:, ::-1]) if flip else img)
-            a = empty if res.pose_landmarks is None else _landmarks(res, width, height, flip)
+            small = _thumbnail(img)
+            if last is None or not _repeats(small, last):  # a repeated picture keeps the pose it had
+                res = pose.process(np.ascontiguousarray(img[:, ::-1]) if flip else img)
+                a = empty if res.pose_landmarks is None else _landmarks(res, width, height, flip)
+            last = small
             if not decided:
                 nose_ahead.append(_nose_ahead(a))
                 if i + 1 >= FACING_FRAMES:
@@ -136,6 +139,22 @@ def _track(args, flip: bool):
     if not rows:
         return np.zeros(0), np.zeros((0, len(LANDMARKS), 4), np.float32), np.zeros(0)
     return np.asarray(times, float), np.stack(rows), np.asarray(luma, float)
+
+
+def _thumbnail(img: np.ndarray) -> np.ndarray:
+    """The frame in grey at an eighth of its size (area-averaged: compression noise averages out)."""
+    import cv2
+
+    h, w = img.shape[:2]
+    return cv2.resize(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), (max(1, w // 8), max(1, h // 8)),
+                      interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def _repeats(small: np.ndarray, last: np.ndarray) -> bool:
+    """Does this frame repeat the one before (no new picture)? background.REPEAT_LEVEL's rule."""
+    from .background import REPEAT_LEVEL
+
+    return small.shape == last.shape and float(np.mean(np.abs(small - last))) < REPEAT_LEVEL
 
 
 FACING_FRAMES = 15  # frames tracked at a segment's start to see which way the runner faces
