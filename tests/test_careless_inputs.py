@@ -254,3 +254,22 @@ def test_ctrl_c_to_the_main_process_alone_ends_the_pose_workers_too(tmp_path):
              Path(f"/proc/{c}/status").read_text().lower()]
     assert not alive, alive
     assert not out.exists() and not list(tmp_path.glob(".run.partial-*"))
+
+
+def test_two_runners_in_view_are_said_and_no_finding_is_rated_above_low(tmp_path, sample_summary):
+    """The sample beside itself (two runners, a still camera): a second person is said, every
+    finding is low or borderline (it was 'Running too upright (confidence high)'); the sample
+    alone says nothing of it."""
+    import numpy as np
+    from media import sample_frames, write_video
+
+    two = write_video(tmp_path / "two.mp4", (np.hstack([f, f]) for f in sample_frames(SAMPLE)))
+    out = tmp_path / "out"
+    assert _cli("analyze", str(two), "--out", str(out), "--no-video").returncode == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["scene"].get("second_person_suspected") is True, s["scene"]
+    assert any("second person in view" in w for w in s["warnings"]), s["warnings"]
+    assert s["faults"] and all(f["confidence_label"] in ("low", "borderline") for f in s["faults"]), s["faults"]
+    assert s["quality"]["level"] == "poor"
+    assert "second_person_suspected" not in sample_summary["scene"]
+    assert not any("second person" in w for w in sample_summary["warnings"])

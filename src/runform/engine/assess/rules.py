@@ -152,6 +152,14 @@ def assess(summary: dict, strides: pd.DataFrame, kb: Knowledge, source: str = ""
 LOW_CAP = 0.35  # a poor recording's findings: at most this confidence
 
 
+def cap_to_low(findings: list[dict]) -> list[dict]:
+    """The findings no surer than low (a recording whose figures may not all be one runner's);
+    a borderline one stays borderline."""
+    return [{**f, "confidence": min(f["confidence"], LOW_CAP),
+             "confidence_label": f["confidence_label"] if f["confidence_label"] == "borderline" else "low"}
+            for f in findings]
+
+
 def _with_z(ev: dict, summary: dict) -> dict:
     """The evidence with its metric's uncertainty and how many uncertainties the value lies
     beyond the threshold (``z``)."""

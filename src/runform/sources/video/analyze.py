@@ -83,6 +83,8 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
     scene_v = scene_vertical(bg.frames) if settings.vertical in ("auto", "scene") else None
     analysis = analyze_motion(motion, settings, kb, warnings, scene_v, tick)
     analysis.summary["scene"].update(moved)
+    if moved["camera"] == "static" and "faults" in analysis.summary:
+        _second_person(analysis, bg.others_moving)
     if moved["camera"] == "moving":  # drawn and written where they are in the picture
         analysis.motion = _shifted(analysis.motion, bg.shift_px, real)
     analysis.summary.update({
@@ -97,6 +99,24 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
                   "pose_cache_hit": pose_info["cache_hit"]},
     })
     return finish(analysis, settings.as_dict())
+
+
+def _second_person(analysis: Analysis, others_moving: float) -> None:
+    """Someone else moving in view of a still camera (background.OTHERS_MOVING): the pose model
+    follows one person a frame, not always the same one, so the findings are no surer than low."""
+    from ...engine.assess.rules import cap_to_low
+    from .background import OTHERS_MOVING
+
+    if others_moving < OTHERS_MOVING:
+        return
+    s = analysis.summary
+    s["scene"].update(second_person_suspected=True, others_moving=round(others_moving, 3))
+    s["faults"] = cap_to_low(s["faults"])
+    s["quality"] = {**s["quality"], "level": "poor", "second_person_suspected": True}
+    analysis.warnings.append(
+        f"Something else moves in the picture about as much as the runner ({others_moving:.1f}x the motion at "
+        "the runner, away from them): likely a second person in view. runform follows one person, but the "
+        "figures may mix two, so every finding is rated low. Film the runner alone in the picture.")
 
 
 def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnings: list[str],

@@ -23,6 +23,8 @@ import numpy as np
 MAX_SIDE = 960
 N_VERTICAL_FRAMES = 12
 MOVING_LEG_LENGTHS = 0.25  # background travel beyond which the camera counts as moving
+MOTION_LEVEL = 12.0  # grey change (of 255) from one frame to the next that counts as something moving
+OTHERS_MOVING = 0.3  # this much motion away from the runner as at the runner, with a still camera: someone else
 REPEAT_LEVEL = 1.0  # mean grey difference (of 255) below which a frame repeats the one before (new pictures: 2-3 on the sample, re-encoded repeats: under 0.4)
 
 
@@ -32,6 +34,7 @@ class Background:
     shift_px: np.ndarray  # (time, 2): the background's position in each frame, full-size pixels
     scale: float  # scaled frame / full-size frame
     repeated: np.ndarray  # (time,) True where a frame repeats the one before (no new picture)
+    others_moving: float = 0.0  # motion away from the runner over motion at the runner (median over frames)
 
 
 def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple[int, int]) -> Background:
@@ -45,7 +48,7 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
     chosen = set(np.flatnonzero(ok)[np.linspace(0, max(ok.sum() - 1, 0), min(N_VERTICAL_FRAMES, ok.sum()))
                                     .round().astype(int)].tolist()) if ok.any() else set()
     frames, shifts, ref = [], np.zeros((len(times), 2)), None
-    repeated, last = np.zeros(len(times), bool), None
+    repeated, last, outside = np.zeros(len(times), bool), None, []
     chosen_t = {round(float(times[i]), 4) for i in chosen}
     small_side = max(1, round(scale * max(size) / 4))
     side = lambda t: round(scale * max(size)) if round(t, 4) in chosen_t else small_side  # noqa: E731
@@ -61,6 +64,8 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
         cur = (small.astype(np.float32), _box(kp * small_size[0] / (scale * size[0])))
         if last is not None:
             repeated[i] = float(np.mean(np.abs(cur[0] - last))) < REPEAT_LEVEL
+            if not repeated[i]:
+                outside.append(_motion_outside(cur[0], last, cur[1]))
         last = cur[0]
         if ref is None:
             ref = (*cur, np.zeros(2))
@@ -71,7 +76,22 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
                 ref = (*cur, shifts[i])
         if i in chosen:
             frames[-1] = (kp, gray, shifts[i] * scale)
-    return Background(frames, shifts, scale, repeated)
+    ratios = [r for r in outside if np.isfinite(r)]
+    return Background(frames, shifts, scale, repeated, float(np.median(ratios)) if ratios else 0.0)
+
+
+def _motion_outside(cur: np.ndarray, last: np.ndarray, box) -> float:
+    """Pixels that changed between two frames away from the runner's box, over those in it. With
+    a still camera: 0.005 with one runner on the sample and the garage clip, 1.07 with the sample
+    beside itself (two runners). A moving camera moves everything (2.2 on the panning track clip),
+    so it means something only when the camera is still."""
+    if box is None:
+        return float("nan")
+    moved = np.abs(cur - last) > MOTION_LEVEL
+    inside = np.zeros_like(moved)
+    inside[box[1]:box[3], box[0]:box[2]] = True
+    n_in = int((moved & inside).sum())
+    return float((moved & ~inside).sum()) / n_in if n_in >= 20 else float("nan")
 
 
 def _box(kp: np.ndarray) -> tuple[int, int, int, int] | None:
