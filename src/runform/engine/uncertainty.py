@@ -68,8 +68,14 @@ def random_ms(events: dict, kind: str, frame_s: float = 0.0) -> float:
 
 
 def _medians(table: pd.DataFrame, metrics: list[str]) -> dict[str, float]:
-    return {m: float(np.nanmedian(table[m].astype(float))) if m in table and table[m].notna().any() else np.nan
-            for m in metrics}
+    """Each metric's median over the strides (NaN where it has no value), all columns at once."""
+    cols = [m for m in metrics if m in table]
+    values = table[cols].to_numpy(float, na_value=np.nan)
+    seen = (~np.isnan(values)).any(axis=0)
+    medians = dict.fromkeys(metrics, np.nan)
+    if seen.any():
+        medians.update(zip(np.asarray(cols)[seen], map(float, np.nanmedian(values[:, seen], axis=0))))
+    return medians
 
 
 def _moved(strides: pd.DataFrame, cols: tuple[str, ...], dt: float) -> pd.DataFrame:

@@ -65,6 +65,15 @@ def per_frame_series(motion: xr.Dataset) -> dict[str, np.ndarray]:
     return s
 
 
+def _foot_arrays(motion: xr.Dataset, foot: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The foot's heel and ankle (time x space) and its leg's keypoint confidence per frame and
+    keypoint (a frame without a pose counts as not seen)."""
+    legs = [f"{foot}_{p}" for p in ("hip", "knee", "ankle", "heel", "foot_index")
+            if f"{foot}_{p}" in motion["keypoint"].values]
+    seen = np.nan_to_num(motion["confidence"].sel(keypoint=legs).values, nan=0.0)
+    return point(motion, f"{foot}_heel"), point(motion, f"{foot}_ankle"), seen
+
+
 def temporal_metrics(ic: float, to: float, contra_ic: float, end: float, speed_mps: float | None) -> dict:
     """Times of one stride (any source): stride, step (IC to the other foot's IC), contact (IC to TO),
     flight (TO to the other foot's IC), duty factor; step and stride length from the speed."""
@@ -84,7 +93,7 @@ def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: floa
     t = motion["time"].values
     s = series or per_frame_series(motion)
     hip = point(motion, "mid_hip")
-    conf = motion["confidence"]
+    feet = {f: _foot_arrays(motion, f) for f in set(strides.foot)}  # fetched once per foot, not per stride
     rows = []
     for _, st in strides.iterrows():
         f, ic, to, ms, cic, end = st.foot, st.ic_s, st.to_s, st.mid_s, st.contra_ic_s, st.end_s
@@ -100,8 +109,7 @@ def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: floa
         r["waist_bend_deg"] = r["trunk_lean_midstance_deg"] - _at(t, s[f"{f}_ankle_hip_line_deg"], ms)
         r["head_forward_deg"] = _window(t, s["head_forward_deg"], ic, end, np.mean)
         # landing
-        heel = point(motion, f"{f}_heel")
-        ankle = point(motion, f"{f}_ankle")
+        heel, ankle, leg_seen = feet[f]
         over = _at(t, heel[:, 0] - hip[:, 0], ic)
         r["overstride_cm"] = 100 * over
         r["overstride_ankle_cm"] = 100 * _at(t, ankle[:, 0] - hip[:, 0], ic)
@@ -128,10 +136,7 @@ def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: floa
         r["arm_swing_rom_deg"] = _window(t, s[f"{f}_shoulder_flexion_deg"], ic, end, np.ptp)
         # keypoint confidence of the stance leg over the stride (for the findings' confidence)
         sel = (t >= ic) & (t <= end)
-        legs = [f"{f}_{p}" for p in ("hip", "knee", "ankle", "heel", "foot_index")
-                if f"{f}_{p}" in motion["keypoint"].values]
-        seen = np.nan_to_num(conf.sel(keypoint=legs).values[sel], nan=0.0)  # no pose in a frame: not seen
-        r["keypoint_confidence"] = float(seen.mean()) if sel.any() else 0.0
+        r["keypoint_confidence"] = float(leg_seen[sel].mean()) if sel.any() else 0.0
         rows.append(r)
     out = pd.concat([strides, pd.DataFrame(rows, index=strides.index)], axis=1)
     return out
