@@ -137,20 +137,33 @@ def bed_settings() -> list[Setting]:
 
 def bed_rows(trials) -> list[dict]:
     """Per setting of the test bed: the pooled per-stride median |error| and bias of each pelvis
-    range, and the worst trial's median |error|, over every motion-capture trial."""
-    rows = []
-    for i, setting in enumerate(bed_settings()):
-        per_trial = virtual_imu_rows(trials, seed=i, setting=setting)
-        row = {"setting": setting.label, "trials": len(per_trial),
-               "strides": int(sum(len(r["tilt_err_deg"]) for r in per_trial))}
-        for k in ROM_COLUMNS:
-            e = np.concatenate([np.asarray(r[f"{k}_err_deg"], float) for r in per_trial] or [np.array([])])
-            row[f"{k}_median_abs"] = float(np.median(np.abs(e))) if len(e) else None
-            row[f"{k}_bias"] = float(np.median(e)) if len(e) else None
-            row[f"{k}_worst_trial"] = max((float(np.median(np.abs(r[f"{k}_err_deg"]))) for r in per_trial
-                                           if r[f"{k}_err_deg"]), default=None)
-        rows.append(row)
-    return rows
+    range, and the worst trial's median |error|, over every motion-capture trial. The settings are
+    independent: they run in worker processes, one per core (``process.parallel_map``)."""
+    from ..process import parallel_map
+
+    global _TRIALS
+    _TRIALS = trials
+    try:
+        return parallel_map(_bed_row, list(enumerate(bed_settings())))
+    finally:
+        _TRIALS = None
+
+
+_TRIALS = None  # the motion-capture trials, for the test bed's workers
+
+
+def _bed_row(numbered: tuple[int, Setting]) -> dict:
+    i, setting = numbered
+    per_trial = virtual_imu_rows(_TRIALS, seed=i, setting=setting)
+    row = {"setting": setting.label, "trials": len(per_trial),
+           "strides": int(sum(len(r["tilt_err_deg"]) for r in per_trial))}
+    for k in ROM_COLUMNS:
+        e = np.concatenate([np.asarray(r[f"{k}_err_deg"], float) for r in per_trial] or [np.array([])])
+        row[f"{k}_median_abs"] = float(np.median(np.abs(e))) if len(e) else None
+        row[f"{k}_bias"] = float(np.median(e)) if len(e) else None
+        row[f"{k}_worst_trial"] = max((float(np.median(np.abs(r[f"{k}_err_deg"]))) for r in per_trial
+                                       if r[f"{k}_err_deg"]), default=None)
+    return row
 
 
 def adept_steps(root: Path) -> dict:

@@ -19,34 +19,47 @@ DISTANCES_M = (3.0, 5.0)
 
 
 def perspective_rows(trials, labs: dict, kb) -> list[dict]:
-    """One row per camera setting and distance: median and worst trunk-lean error over the trials."""
+    """One row per camera setting and distance: median and worst trunk-lean error over the trials.
+    The rows are independent: they run in worker processes, one per core (``process.parallel_map``)."""
+    from ..process import parallel_map
+
+    global _GRID
+    with_trunk = [tr for tr in trials if "left_shoulder" in tr.keypoints_mm and tr.name in labs]
+    truths = {tr.name: (labs[tr.name].summary["metrics"].get("trunk_lean_deg", {}).get("median"),
+                        labs[tr.name].summary["scene"]["running_speed_mps"]) for tr in with_trunk}
+    _GRID = (with_trunk, truths, kb)
+    try:
+        return parallel_map(_row, [(d, *angles) for d in DISTANCES_M for angles in SETTINGS])
+    finally:
+        _GRID = None
+
+
+_GRID = None  # (trials, {trial: (trunk lean truth, speed)}, knowledge) for the rows' workers
+
+
+def _row(setting: tuple[float, float, float, float]) -> dict:
     from ..errors import RunformError
     from ..settings import Settings
     from ..sources.video.analyze import analyze_motion
     from ..sources.video.vertical import Vertical
     from .virtual_camera import perspective_view
 
-    with_trunk = [tr for tr in trials if "left_shoulder" in tr.keypoints_mm and tr.name in labs]
-    rows = []
-    for distance in DISTANCES_M:
-        for yaw, pitch, roll in SETTINGS:
-            err = {"scene": [], "floor": []}
-            for tr in with_trunk:
-                lab = labs[tr.name]
-                truth = lab.summary["metrics"].get("trunk_lean_deg", {}).get("median")
-                m, vertical = perspective_view(tr.keypoints_mm, tr.times_s, tr.forward, tr.up, yaw_deg=yaw,
-                                               pitch_deg=pitch, roll_deg=roll, distance_m=distance, seed=2)
-                settings = Settings(speed_mps=lab.summary["scene"]["running_speed_mps"])
-                for cue, given in (("scene", Vertical(round(vertical, 2), 0.2, "scene")), ("floor", None)):
-                    try:
-                        got = analyze_motion(m, settings, kb, [], given).summary["metrics"]["trunk_lean_deg"]["median"]
-                    except (RunformError, KeyError):
-                        continue
-                    if truth is not None:
-                        err[cue].append(got - truth)
-            rows.append({"distance_m": distance, "yaw_deg": yaw, "pitch_deg": pitch, "roll_deg": roll,
-                         "n_trials": len(err["scene"]), **_stats(err["scene"], "scene"), **_stats(err["floor"], "floor")})
-    return rows
+    distance, yaw, pitch, roll = setting
+    trials, truths, kb = _GRID
+    err = {"scene": [], "floor": []}
+    for tr in trials:
+        truth, speed = truths[tr.name]
+        m, vertical = perspective_view(tr.keypoints_mm, tr.times_s, tr.forward, tr.up, yaw_deg=yaw,
+                                       pitch_deg=pitch, roll_deg=roll, distance_m=distance, seed=2)
+        for cue, given in (("scene", Vertical(round(vertical, 2), 0.2, "scene")), ("floor", None)):
+            try:
+                got = analyze_motion(m, Settings(speed_mps=speed), kb, [], given).summary["metrics"]["trunk_lean_deg"]["median"]
+            except (RunformError, KeyError):
+                continue
+            if truth is not None:
+                err[cue].append(got - truth)
+    return {"distance_m": distance, "yaw_deg": yaw, "pitch_deg": pitch, "roll_deg": roll,
+            "n_trials": len(err["scene"]), **_stats(err["scene"], "scene"), **_stats(err["floor"], "floor")}
 
 
 def _stats(errors: list[float], cue: str) -> dict:
