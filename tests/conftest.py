@@ -31,6 +31,31 @@ def pytest_collection_modifyitems(session, config, items):
             "Set RUNFORM_SHARED_DATA to their folder, or run the fast tier alone: pytest tests/fast.")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_pose_store(tmp_path_factory):
+    """One pose store for the whole session (pose_cache.pose_store), empty at its start: every
+    pose a test reads was made by real MediaPipe inference in this session, once per clip,
+    range and pose setting, and never comes from an earlier session or the user's own store.
+    Tests of the pose pass itself run without it (``real_pose``)."""
+    from runform.sources.video.pose_cache import STORE_ENV
+
+    before = os.environ.get(STORE_ENV)
+    os.environ[STORE_ENV] = str(tmp_path_factory.mktemp("poses"))
+    yield Path(os.environ[STORE_ENV])
+    if before is None:
+        os.environ.pop(STORE_ENV, None)
+    else:
+        os.environ[STORE_ENV] = before
+
+
+@pytest.fixture
+def real_pose(monkeypatch):
+    """This test needs the pose pass itself to run (its timing, progress, Ctrl-C, memory)."""
+    from runform.sources.video.pose_cache import STORE_ENV
+
+    monkeypatch.setenv(STORE_ENV, "off")
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """The real installed CLI in a subprocess (what a user runs)."""
     return subprocess.run([sys.executable, "-m", "runform.cli", *args], capture_output=True, text=True,

@@ -195,7 +195,7 @@ def test_distributed_batch_survives_a_killed_worker(tmp_path):
     assert strides.groupby("recording").size().nunique() == 1  # the same frames give the same strides
 
 
-def test_one_batch_at_a_time_in_a_folder(tmp_path):
+def test_one_batch_at_a_time_in_a_folder(tmp_path, real_pose):
     out = tmp_path / "batch"
     first = subprocess.Popen([sys.executable, "-m", "runform.cli", "batch", str(SAMPLE), "--out", str(out)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -89,7 +89,7 @@ def test_every_one_of_the_users_files_is_named(tmp_path):
     assert res.returncode == 2 and all(n in res.stderr for n in names), res.stderr
 
 
-def test_a_second_analysis_into_the_same_folder_waits_its_turn(tmp_path):
+def test_a_second_analysis_into_the_same_folder_waits_its_turn(tmp_path, real_pose):
     """Two analyses started into one --out a moment apart: the second is refused before any work
     (the first's partial folder is locked), the first's result is there, and nothing claims a
     result that is not."""
@@ -232,7 +232,7 @@ def test_start_before_zero_and_end_past_the_clip(tmp_path):
 
 # --- also ---------------------------------------------------------------------------------------
 
-def test_ctrl_c_to_the_main_process_alone_ends_the_pose_workers_too(tmp_path):
+def test_ctrl_c_to_the_main_process_alone_ends_the_pose_workers_too(tmp_path, real_pose):
     """SIGINT to runform's own process (not its group, as `kill -INT <pid>` sends it) during the
     pose pass: it exits at once with 130, no worker left running, nothing written."""
     import os

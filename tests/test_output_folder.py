@@ -102,7 +102,7 @@ def test_out_dot_is_refused_before_any_work(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_killed_run_leaves_a_partial_folder_the_next_run_removes(tmp_path):
+def test_killed_run_leaves_a_partial_folder_the_next_run_removes(tmp_path, real_pose):
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "runform.cli", "analyze", str(SAMPLE), "--out", str(out),
                              "--no-video"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -4,6 +4,7 @@ import json
 from importlib import resources
 
 import av
+import numpy as np
 import pandas as pd
 import yaml
 from conftest import SAMPLE, run_cli
@@ -54,6 +55,45 @@ def test_strides_and_frames_tables(sample_analysis, sample_summary):
     assert {"time_s", "left_heel_x_px", "right_foot_index_conf", "trunk_lean_deg"} <= set(frames.columns)
 
 
+def test_every_entry_point_reads_and_writes_the_pose_store(sample_analysis, session_pose_store):
+    """runform.run (the API, the web app, validate) reads the pose the CLI's run left in the store."""
+    from runform.pipeline import run
+    from runform.settings import Settings
+
+    assert list(session_pose_store.glob("pose-*.npz"))
+    res = run(SAMPLE, Settings(height_m=1.75, speed_mps=3.0, annotated_video=False))
+    assert res.summary["model"]["pose_cache_hit"] is True
+    cli = json.loads((sample_analysis / "summary.json").read_text())
+    assert res.summary["metrics"]["cadence_spm"] == cli["metrics"]["cadence_spm"]
+
+
+def test_annotated_video_in_segments_is_the_one_render_joined(tmp_path):
+    """Two segments rendered at once and joined without re-encoding: every frame, in order, at
+    the clip's rate, and the same pictures as one render (H.264 at crf 23 on both: > 30 dB)."""
+    from runform.outputs.video import write_annotated
+    from runform.outputs.write import _video_time
+    from runform.pipeline import run
+    from runform.settings import Settings
+
+    res = run(SAMPLE, Settings(height_m=1.75, speed_mps=3.0, annotated_video=False))
+    motion, strides = _video_time(res.analysis.motion, res.analysis.strides)
+    frames, ticks = {}, {}
+    for workers in (1, 2):
+        path, n = tmp_path / f"w{workers}.mp4", [0]
+        write_annotated(path, str(SAMPLE), motion, res.analysis.series, strides, res.summary, res.info.fps,
+                        lambda k=1: n.__setitem__(0, n[0] + k), workers=workers)
+        with av.open(str(path)) as c:
+            s = c.streams.video[0]
+            assert s.codec_context.name == "h264" and s.average_rate == 30
+            decoded = [(f.pts, f.to_ndarray(format="rgb24").astype(np.float32)) for f in c.decode(s)]
+        frames[workers], ticks[workers] = decoded, n[0]
+        assert not list(tmp_path.glob(".*part*"))  # the segments are gone
+    assert ticks == {1: 360, 2: 360}
+    assert [p for p, _ in frames[2]] == [p for p, _ in frames[1]] == sorted({p for p, _ in frames[1]})
+    mse = [float(np.mean((a - b) ** 2)) for (_, a), (_, b) in zip(frames[1], frames[2])]
+    assert len(mse) == 360 and 10 * np.log10(255 ** 2 / max(max(mse), 1e-9)) > 30
+
+
 def test_annotated_video_is_browser_h264(sample_analysis):
     with av.open(str(sample_analysis / "annotated.mp4")) as c:
         s = c.streams.video[0]
@@ -62,7 +102,8 @@ def test_annotated_video_is_browser_h264(sample_analysis):
     assert n == 360
 
 
-def test_pose_cache_is_reused_with_other_options(sample_analysis, tmp_path):
+def test_pose_cache_is_reused_with_other_options(sample_analysis, tmp_path, real_pose):
+    """The output folder's own cache (the shared store is off here)."""
     import shutil
 
     out = tmp_path / "again"

@@ -577,7 +577,7 @@ def _status(url: str) -> int:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_concurrent_uploads_restart_and_delete(tmp_path, backend, request):
+def test_concurrent_uploads_restart_and_delete(tmp_path, backend, request, real_pose):
     """Several uploads at once end as that many sessions, each done once; a server killed during an
     analysis fails that session with the reason on restart and finishes the queue; deleting a
     session deletes its files."""

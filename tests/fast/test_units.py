@@ -206,3 +206,28 @@ def test_a_video_report_has_its_scorecard_and_no_repository_path():
     assert [m for _, m in cards][:2] == ["trunk_lean_deg", "cadence_spm"]
     assert ("below", "knee_flexion_ic_deg") in cards
     assert "vertical=auto" in html and "docs/" not in html  # (command-line options stay: it is the CLI's report)
+
+
+def test_the_pose_store_keeps_the_newest_poses_and_only_removes_its_own(tmp_path, monkeypatch):
+    import os
+
+    import numpy as np
+
+    from runform.sources.video import pose_cache
+
+    monkeypatch.setenv(pose_cache.STORE_ENV, "off")
+    assert pose_cache.pose_store() is None
+    monkeypatch.setenv(pose_cache.STORE_ENV, str(tmp_path))
+    assert pose_cache.pose_store() == tmp_path
+    pose = (np.arange(50.0), np.random.default_rng(0).normal(size=(50, 33, 4)).astype(np.float32), np.ones(50))
+    for i in range(4):
+        pose_cache.save_pose(tmp_path, f"pose-{i}.npz", pose)
+        os.utime(tmp_path / f"pose-{i}.npz", (1000 + i, 1000 + i))
+    (tmp_path / "notes.npz").write_bytes(b"the user's own")
+    size = (tmp_path / "pose-0.npz").stat().st_size
+    pose_cache._trim(tmp_path, 2 * size)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.npz", "pose-2.npz", "pose-3.npz"]
+    got = pose_cache._read(tmp_path, "pose-2.npz")
+    assert all(np.array_equal(a, b) for a, b in zip(got, pose))
+    (tmp_path / "pose-9.npz").write_bytes(b"cut off")  # a damaged pose is made again, not an error
+    assert pose_cache._read(tmp_path, "pose-9.npz") is None
