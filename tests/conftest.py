@@ -3,6 +3,8 @@ The fast tier (tests/fast) uses none of them."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import subprocess
@@ -31,6 +33,29 @@ def pytest_collection_modifyitems(session, config, items):
             "Set RUNFORM_SHARED_DATA to their folder, or run the fast tier alone: pytest tests/fast.")
 
 
+def shared_dir(tmp_path_factory, name: str) -> Path:
+    """A folder every test process of this session sees (the session's own temporary root): the
+    tests run in one process per core (pytest-xdist, a module's tests in one of them), and work
+    several modules need is made there once, by the first process to need it (``only_one``)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    d = root / name
+    d.mkdir(exist_ok=True)
+    return d
+
+
+@contextlib.contextmanager
+def only_one(folder: Path):
+    """Held by one test process at a time: the others wait for what the first one makes."""
+    with open(folder / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def session_pose_store(tmp_path_factory):
     """One pose store for the whole session (pose_cache.pose_store), empty at its start: every
@@ -40,7 +65,7 @@ def session_pose_store(tmp_path_factory):
     from runform.sources.video.pose_cache import STORE_ENV
 
     before = os.environ.get(STORE_ENV)
-    os.environ[STORE_ENV] = str(tmp_path_factory.mktemp("poses"))
+    os.environ[STORE_ENV] = str(shared_dir(tmp_path_factory, "poses"))
     yield Path(os.environ[STORE_ENV])
     if before is None:
         os.environ.pop(STORE_ENV, None)
@@ -64,10 +89,14 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600) -> subpro
 
 @pytest.fixture(scope="session")
 def sample_analysis(tmp_path_factory) -> Path:
-    """`runform analyze` on the bundled sample with every output, once per test session."""
-    out = tmp_path_factory.mktemp("sample") / "out"
-    res = run_cli("analyze", str(SAMPLE), "--out", str(out), "--height", "1.75", "--speed", "3.0")
-    assert res.returncode == 0, res.stderr
+    """`runform analyze` on the bundled sample with every output, once per test session (the
+    test processes share it)."""
+    d = shared_dir(tmp_path_factory, "sample")
+    out = d / "out"
+    with only_one(d):
+        if not (out / "summary.json").is_file():
+            res = run_cli("analyze", str(SAMPLE), "--out", str(out), "--height", "1.75", "--speed", "3.0")
+            assert res.returncode == 0, res.stderr
     return out
 
 
@@ -78,9 +107,14 @@ def sample_summary(sample_analysis) -> dict:
 
 @pytest.fixture(scope="session")
 def validation(tmp_path_factory) -> dict:
-    """`runform validate` on the lab data (with the sensor validation), once per test session."""
-    out = tmp_path_factory.mktemp("validate")
-    res = run_cli("validate", str(MOCAP_DIR), "--out", str(out), timeout=1800)  # about 12 min on 2 cores
-    assert res.returncode == 0, res.stderr
-    assert "IC, kinematic on 3D markers" in res.stdout
+    """`runform validate` on the lab data (with the sensor validation), once per test session (the
+    test processes share it)."""
+    d = shared_dir(tmp_path_factory, "validate")
+    out = d / "out"
+    with only_one(d):
+        if not (out / "validation.json").is_file():
+            res = run_cli("validate", str(MOCAP_DIR), "--out", str(out), timeout=1800)  # about 6 min on 2 cores
+            assert res.returncode == 0, res.stderr
+            assert "IC, kinematic on 3D markers" in res.stdout
     return json.loads((out / "validation.json").read_text())
+

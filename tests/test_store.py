@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import MOCAP_DIR, SHARED, run_cli
+from conftest import MOCAP_DIR, SHARED, only_one, run_cli, shared_dir
 
 PG_URL = os.environ.get("RUNFORM_TEST_POSTGRES", "postgresql://runform:runform@127.0.0.1:5432/runform_test")
 RIC = MOCAP_DIR / "ric_running" / "20140515T133244_run.c3d"
@@ -17,19 +17,21 @@ IMU_SAMPLE = SHARED / "imu" / "alcantara_sacral" / "Sample_test_data.csv"
 
 
 @pytest.fixture
-def pg_url() -> str:
-    """The test database, emptied: the store must build its schema from the migrations."""
+def pg_url(tmp_path_factory):
+    """The test database, emptied: the store must build its schema from the migrations. One test
+    at a time holds it (the test processes share one server)."""
     from runform.app.store.db import _normalise
 
-    engine = sa.create_engine(_normalise(PG_URL))
-    try:
-        with engine.begin() as c:
-            c.execute(sa.text("DROP TABLE IF EXISTS sessions, athletes, alembic_version CASCADE"))
-    except sa.exc.OperationalError as e:
-        pytest.fail(f"PostgreSQL test server not reachable at {PG_URL} ({e.orig}); run scripts/test_postgres.sh")
-    finally:
-        engine.dispose()
-    return PG_URL
+    with only_one(shared_dir(tmp_path_factory, "postgresql")):
+        engine = sa.create_engine(_normalise(PG_URL))
+        try:
+            with engine.begin() as c:
+                c.execute(sa.text("DROP TABLE IF EXISTS sessions, athletes, alembic_version CASCADE"))
+        except sa.exc.OperationalError as e:
+            pytest.fail(f"PostgreSQL test server not reachable at {PG_URL} ({e.orig}); run scripts/test_postgres.sh")
+        finally:
+            engine.dispose()
+        yield PG_URL
 
 
 def _schema(engine) -> dict:
