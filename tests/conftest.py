@@ -12,6 +12,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -118,3 +119,19 @@ def validation(tmp_path_factory) -> dict:
             assert "IC, kinematic on 3D markers" in res.stdout
     return json.loads((out / "validation.json").read_text())
 
+
+def step_agreement(summary: dict, reference: dict) -> dict:
+    """The same steps in two analyses of one footage (matched by foot and IC within 100 ms in the
+    contact timelines): the median |difference| of their toe-offs and the difference of the two
+    contact-time medians (ms), and how many steps matched."""
+    ref = [r for r in reference["contacts"]["timeline"] if r["status"] != "missed" and r.get("to_s") is not None]
+    diffs = []
+    for r in summary["contacts"]["timeline"]:
+        if r["status"] == "missed" or r.get("to_s") is None:
+            continue
+        near = [q for q in ref if q["foot"] == r["foot"] and abs(q["ic_s"] - r["ic_s"]) <= 0.1]
+        if near:
+            diffs.append(1000 * (r["to_s"] - near[0]["to_s"]))
+    gct = lambda s: s["metrics"]["ground_contact_ms"]["median"]  # noqa: E731
+    return {"steps": len(diffs), "to_ms": float(np.median(np.abs(diffs))) if diffs else float("nan"),
+            "contact_ms": abs(gct(summary) - gct(reference))}

@@ -35,17 +35,23 @@ def test_a_panning_camera_is_measured_against_the_background(tmp_path, sample_su
 def test_findings_against_an_unsure_vertical_are_low_and_say_why(sample_analysis, tmp_path, sample_summary):
     """--vertical image (the camera assumed level, known to about 2 deg): that uncertainty enters
     every metric measured against vertical, and findings on them are at most low confidence; the
-    knee's uncertainty and finding do not change."""
-    out = tmp_path / "out"
-    shutil.copytree(sample_analysis, out)  # the pose comes from the folder's cache
-    s = _analyse(SAMPLE, out, "--vertical", "image")
+    knee's uncertainty and finding do not change. A strict coach's references make the sample
+    show both findings (a shank beyond 2 deg at landing, a knee under 20 deg)."""
+    refs = tmp_path / "strict.toml"
+    refs.write_text("[references.shank_angle_ic_deg]\nhigh = 2\n\n[faults.straight_knee_landing]\nvalue = 20\n")
+    runs = {}
+    for name, extra in (("sure", ()), ("unsure", ("--vertical", "image"))):
+        out = tmp_path / name
+        shutil.copytree(sample_analysis, out)  # the pose comes from the folder's cache
+        runs[name] = _analyse(SAMPLE, out, "--references", str(refs), *extra)
+    s, sure_run = runs["unsure"], runs["sure"]
     assert s["scene"]["vertical_cue"] == "image"
     unsure, sure = s["metrics"]["trunk_lean_deg"], sample_summary["metrics"]["trunk_lean_deg"]
     assert unsure["uncertainty_parts"]["vertical"] >= 2 > sure["uncertainty_parts"].get("vertical", 0), unsure
     assert unsure["uncertainty"] > sure["uncertainty"]
     by_id = {f["id"]: f for f in s["faults"]}
-    assert "overstriding" in by_id, by_id.keys()
+    assert "overstriding" in by_id and "overstriding" in {f["id"] for f in sure_run["faults"]}, by_id.keys()
     assert by_id["overstriding"]["confidence_label"] in ("low", "borderline"), by_id["overstriding"]
-    knee = {f["id"]: f for f in sample_summary["faults"]}["straight_knee_landing"]
+    knee = {f["id"]: f for f in sure_run["faults"]}["straight_knee_landing"]
     assert by_id["straight_knee_landing"]["confidence_label"] == knee["confidence_label"]
     assert "vertical" not in s["metrics"]["knee_flexion_ic_deg"]["uncertainty_parts"]

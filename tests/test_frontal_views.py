@@ -100,7 +100,8 @@ def test_a_side_clip_and_a_back_view_give_one_report(trials, tmp_path):
     tr = next(t for t in trials if t.name == "hamner2013/subject01/3ms")  # cadence within 1 % of the sample's
     filmed(tr, "back", 60.0, tmp_path / "back")
     refs = tmp_path / "refs.toml"
-    refs.write_text("[references.pelvic_drop_deg]\nhigh = 1.5\n")  # a strict coach: the back view then has a finding
+    # a strict coach: the back view and the side view then have a finding each
+    refs.write_text("[references.pelvic_drop_deg]\nhigh = 1.5\n\n[references.shank_angle_ic_deg]\nhigh = 2\n")
     out = tmp_path / "out"
     res = run_cli("analyze", str(SAMPLE), str(tmp_path / "back"), "--fps", "60", "--height", "1.75", "--no-video",
                   "--references", str(refs), "--out", str(out))

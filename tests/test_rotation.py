@@ -3,7 +3,7 @@
 import json
 
 import numpy as np
-from conftest import SAMPLE, run_cli
+from conftest import SAMPLE, run_cli, step_agreement
 from media import sample_frames, write_video
 
 from runform.sources.video.decode import iter_frames, probe
@@ -29,6 +29,8 @@ def test_rotated_phone_video_gives_the_same_cadence(tmp_path, sample_summary):
     assert s["source"]["rotation_deg"] in (90, 270)
     assert abs(s["metrics"]["cadence_spm"]["median"] - sample_summary["metrics"]["cadence_spm"]["median"]) < 1.0
     assert any("rotated" in w for w in s["warnings"])
+    agree = step_agreement(s, sample_summary)  # the same contacts, to the millisecond's tens
+    assert agree["steps"] >= 30 and agree["to_ms"] <= 10 and agree["contact_ms"] <= 10, agree
 
 
 # ---- a runner sideways or upside down in the picture (pixels turned, or a wrong rotation tag) ----

@@ -74,14 +74,46 @@ def test_real_video_table_in_runform_validate(validation):
 
 
 def test_contact_timing_on_the_annotated_clips(validation):
-    """Initial contact on real pose against the annotated frames, taken half a frame earlier (the
-    annotated frame is the first with the foot down): on the sample at least 32 of 34 contacts
-    found, median |error| <= 25 ms and the bias within one frame (33 ms); on the slow-motion part
-    of the track clip (a second runner, overground, 8.9 ms a frame in real time), at least 4 of 5
-    found within 40 ms median."""
+    """Contacts against the annotated frames (an IC taken half a frame before its frame, the first
+    with the foot down; a TO half a frame after its frame, the last with the toe down). On the
+    sample, timed from the shoe's pixels: at least 32 of 34 contacts found, IC median |error|
+    <= 8 ms and bias <= 5 ms; TO median |error| <= 12 ms and bias <= 8 ms; per-step contact time
+    median |error| <= 20 ms (the aim is 15: 17.1 measured, the annotation itself +-1 frame); at
+    least 32 of 34 steps used. On the
+    slow-motion part of the track clip (a panning camera: the keypoints time it; 8.9 ms a frame in
+    real time), at least 4 of 5 ICs within 40 ms median and toe-off under 84 ms."""
     timing = [r for r in validation["real_video"] if r.get("ic_n")]
     sample = next(r for r in timing if r["clip"] == "zzzhushi_treadmill_side_garage")
     assert sample["ic_n"] == 34 and sample["ic_n_matched"] >= 32, sample
-    assert sample["ic_median_abs_ms"] <= 25 and abs(sample["ic_bias_ms"]) <= 33, sample
+    assert sample["ic_median_abs_ms"] <= 8 and abs(sample["ic_bias_ms"]) <= 5, sample
+    assert sample["to_median_abs_ms"] <= 12 and abs(sample["to_bias_ms"]) <= 8, sample
+    assert sample["gct_median_abs_ms"] <= 20 and sample["steps_used"] >= 32, sample
     part = next(r for r in timing if r.get("timing_only"))
     assert part["ic_n_matched"] >= 4 and part["ic_median_abs_ms"] <= 40, part
+    assert part["to_median_abs_ms"] < 84, part
+
+
+def test_angles_at_the_eye_read_contacts(validation):
+    """The sample's 10 contacts whose joint centres were read by eye: runform's pose on those
+    frames gives knee flexion and shank angle within 5 deg of the eye's medians (the pose model on
+    real images); at runform's own contact instant, up to a frame earlier, the knee is straighter
+    and the shin further ahead, as the frames between show, but no more than 12 deg."""
+    sample = next(r for r in validation["real_video"] if r.get("angle_strides") and not r.get("timing_only"))
+    assert sample["angle_strides"] >= 9, sample
+    assert abs(sample["knee_flexion_ic_deg_on_frame_error"]) <= 5, sample
+    assert abs(sample["shank_angle_ic_deg_on_frame_error"]) <= 5, sample
+    assert -12 <= sample["knee_flexion_ic_deg_error"] <= 0 and 0 <= sample["shank_angle_ic_deg_error"] <= 12, sample
+
+
+def test_the_frames_contradict_no_finding_on_the_sample(sample_summary):
+    """The frames show the shin about vertical at landing and a knee bent 17 deg on the first frame
+    with the foot down (ANNOTATIONS.md). With contacts timed from the pixels: no overstriding; the
+    knee at the contact instant itself (on average half a frame before that frame, while it flexes
+    about 12 deg a frame) reads near the straight-knee threshold, so that finding, if made, is no
+    surer than borderline; the contact time is the annotated 258 +- 21 ms within its uncertainty."""
+    found = " ".join(f.get("title", "") + " " + f.get("id", "") for f in sample_summary["faults"]).lower()
+    assert "overstrid" not in found, sample_summary["faults"]
+    knee = [f for f in sample_summary["faults"] if f["id"] == "straight_knee_landing"]
+    assert all(f["confidence_label"] == "borderline" for f in knee), knee
+    gct = sample_summary["metrics"]["ground_contact_ms"]
+    assert abs(gct["median"] - 257.6) <= max(gct["uncertainty"], 10) and gct["uncertainty"] <= 20, gct

@@ -274,3 +274,61 @@ def test_a_finding_is_no_surer_than_its_measurement():
     assert label == "low" and conf <= 0.35
     events = _calibrated(0.97, ev(0.5), summary("good", {"events": 9, "measurement": 2}), labels, kb, "lab")[2]
     assert "force plates" in events
+
+
+def _soles_for(contacts: pd.DataFrame, fps: float, seconds: float, shift_s: float, contact_s: float,
+               leg: float = 0.86, seed: int = 0) -> tuple[dict, list[tuple[str, float, float]]]:
+    """Sole depths (leg lengths, down +) at ``fps`` for each foot: a shoe that falls at 1 m/s onto
+    the floor ``shift_s`` after each keypoint contact, rests ``contact_s`` with 1 mm of noise and
+    rises at 1 m/s; and, for each, (foot, IC, TO) where the sole crosses the detector's contact
+    line (``sole_contact_leg`` above the floor: 26 ms before landing, 26 ms after leaving)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(0, seconds, 1 / fps)
+    soles, truth = {"time": t}, []
+    for side in ("left", "right"):
+        height = np.full(len(t), 0.3)  # in swing, well above the floor (m)
+        for ic in contacts.loc[contacts.foot == side, "ic_s"] + shift_s:
+            to = ic + contact_s
+            line_s = ContactDetector().sole_contact_leg * leg / 1.0
+            truth.append((side, ic - line_s, to + line_s))
+            height = np.minimum(height, np.maximum(0.0, 1.0 * np.maximum(ic - t, t - to)))
+        noise = rng.normal(0, 0.001, len(t))
+        soles[side] = np.stack([-(height + noise), -(height + noise)], 1) / leg
+    return soles, truth
+
+
+@pytest.mark.parametrize("fps", [30.0, 60.0, 240.0])
+def test_contacts_are_timed_from_the_soles_to_a_fraction_of_a_frame(fps):
+    """With the pixels' sole depths, IC and TO are where the shoe crosses the contact line on its
+    way down and up, 40 ms after the keypoints' guess, to within a fifth of a frame (and the noise's 3 ms) at 30-240 fps."""
+    figure = _running_figure()
+    guess = ContactDetector().detect(figure, 0.86).contacts_
+    soles, truth = _soles_for(guess, fps, 6.0, 0.04, 0.25)
+    found = ContactDetector().detect(figure, 0.86, soles=soles).contacts_
+    timed = found[found.timed_by == "pixels"]
+    assert len(timed) >= len(guess) - 2
+    for foot, ic, to in truth:
+        row = timed[(timed.foot == foot) & (np.abs(timed.ic_s - ic) < 0.05)]
+        if len(row):
+            assert abs(float(row.ic_s.iloc[0]) - ic) < 0.2 / fps + 0.003, (foot, ic, row)
+            assert abs(float(row.to_s.iloc[0]) - to) < 0.2 / fps + 0.003, (foot, to, row)
+
+
+def test_a_sole_hidden_for_one_frame_or_not_seen_landing():
+    """A sole hidden for one frame mid-stance (the other leg passing) does not end the contact;
+    one not seen landing keeps the keypoints' IC and says so."""
+    figure = _running_figure()
+    guess = ContactDetector().detect(figure, 0.86).contacts_
+    soles, truth = _soles_for(guess, 30.0, 6.0, 0.04, 0.25)
+    t = soles["time"]
+    foot, ic, to = truth[2]
+    soles[foot][np.argmin(np.abs(t - (to - 0.06))), :] -= 0.1  # one frame: the sole looks 8.6 cm up
+    other, ic2, _ = next(x for x in truth if x[0] != foot and x[1] > to)
+    lost = np.flatnonzero((t > ic2 - 0.2) & (t < ic2 + 0.02))
+    soles[other][lost] = np.nan
+    found = ContactDetector().detect(figure, 0.86, soles=soles).contacts_
+    hidden = found[(found.foot == foot) & (np.abs(found.ic_s - ic) < 0.05)].iloc[0]
+    assert hidden.timed_by == "pixels" and abs(hidden.to_s - to) < 0.01, hidden
+    unseen = found[(found.foot == other) & (np.abs(found.ic_s - ic2) < 0.1)].iloc[0]
+    line_s = ContactDetector().sole_contact_leg * 0.86
+    assert unseen.timed_by == "pixels and keypoints" and abs(unseen.ic_s - (ic2 + line_s - 0.04)) < 1e-9, unseen

@@ -26,6 +26,26 @@ the clearance is ``to_clearance_s`` x running speed, the speed being the
 foot's backward speed relative to the hips in early stance (treadmill and
 overground alike), and at least ``min_clearance_leg`` leg lengths.
 
+From the pixels (video with a still camera): ``soles`` gives each foot's sole
+depth per frame (``soles["time"]``: the frames' times) (``sources/video/soles.py``: the shoe's lowest edge along the
+floor line, leg lengths, down positive). The keypoints still say which foot
+and roughly when; the sole says exactly when. Per candidate, the contact's
+level is the sole's depth in early stance (two thirds of the way down its
+frames in ``sole_level_window_s`` after the keypoint IC: the second of four); the foot is down while its
+lowest edge is within ``sole_contact_leg`` of that level. IC = the crossing of
+that line into the run of frames down that holds the early-stance frames, TO
+= the toe half's crossing out of it, both linearly interpolated between the
+frames either side; one frame up inside the run (the other leg passing in
+front) does not end it. Then once more with the contact's drift taken out:
+a stance foot carried back by a belt seen at a slant (or a floor line read a
+few degrees off) sinks or rises in the picture at a steady rate, the slope of
+the lowest edge over the contact's frames (Theil-Sen), which would otherwise
+move the toe-off with the floor line's estimate. A contact whose sole is not seen landing or leaving (out of
+the picture, hidden for longer than ``sole_max_gap_s``) keeps the keypoints'
+event, and ``timed_by`` says which. ``sole_contact_leg`` (0.03 leg lengths,
+about 9 px on the bundled sample) was chosen on the bundled sample's annotated
+frames; ANNOTATIONS.md's field clip and docs/validation.md check it elsewhere.
+
 Every candidate is kept in ``contacts_`` with its toe-off (NaN when none was
 found, as at the clip's end), how it was found, and the median confidence of
 the foot's keypoints around it; ``events_`` holds the ones strides are built
@@ -54,6 +74,9 @@ import xarray as xr
 from .algorithm import Algorithm
 from .dataset import point
 from .dsp import peaks
+
+
+SOLE_LEVEL_PERCENTILE = 67  # the contact's level: deep, yet not the deepest frame's noise (the second of four)
 
 
 @dataclass(kw_only=True)
@@ -86,22 +109,29 @@ class ContactDetector(Algorithm):
     min_foot_confidence: float = 0.5
     confidence_window_s: tuple[float, float] = (-0.15, 0.1)
     second_look_prominence: float = 0.5
+    # from the pixels: the sole's depth (soles)
+    sole_contact_leg: float = 0.03
+    sole_level_window_s: tuple[float, float] = (0.05, 0.15)
+    sole_search_s: float = 0.15
+    sole_max_gap_s: float = 0.1
 
-    def detect(self, motion: xr.Dataset, leg_length_m: float,
-               ankle_motion: xr.Dataset | None = None) -> "ContactDetector":
+    def detect(self, motion: xr.Dataset, leg_length_m: float, ankle_motion: xr.Dataset | None = None,
+               soles: dict[str, np.ndarray] | None = None) -> "ContactDetector":
         t = motion["time"].values
         feet = {side: _foot(motion, side) for side in ("left", "right")}
         hip_x = point(motion, "mid_hip")[:, 0]
         self.reach_ = {side: foot["centre"][:, 0] - hip_x for side, foot in feet.items()}
         self.ankle_fall_ = None if ankle_motion is None else {
             side: -np.gradient(_fill(point(ankle_motion, f"{side}_ankle")[:, 1]), t) for side in ("left", "right")}
-        rows = []
+        rows: list[dict] = []
         for side in ("left", "right"):
             ics = self._reach_ics(t, self.reach_[side], self.min_reach_leg * leg_length_m)
             ics = self._ankle_descent_ics(t, side, ics)
             rows += [self._contact(t, feet[side], side, ic, "first pass", leg_length_m, ics) for ic in ics]
         rows += self._second_look(t, feet, rows, leg_length_m)
-        cols = ["foot", "ic_s", "to_s", "found", "foot_confidence"]
+        for r in rows:
+            r.update(self._from_soles(soles, r) if soles else {"timed_by": "keypoints"})
+        cols = ["foot", "ic_s", "to_s", "found", "foot_confidence", "timed_by"]
         found = pd.DataFrame(rows, columns=cols).astype({"ic_s": float, "to_s": float, "foot_confidence": float})
         self.contacts_ = found.sort_values("ic_s").reset_index(drop=True)
         c = self.contacts_
@@ -144,6 +174,61 @@ class ContactDetector(Algorithm):
         conf = float(np.nanmedian(foot["confidence"][w])) if w.any() else float("nan")
         return {"foot": side, "ic_s": ic, "to_s": to, "found": found, "foot_confidence": conf}
 
+    def _from_soles(self, soles: dict[str, np.ndarray], row: dict) -> dict:
+        """One candidate's IC and TO from its foot's sole depth (heel half, toe half), where the
+        sole is seen landing and leaving; otherwise the keypoints' events."""
+        t = soles["time"]  # the frames' own times
+        heel, toe = soles[row["foot"]][:, 0], soles[row["foot"]][:, 1]
+        low = np.fmax(heel, toe)
+        span = (t >= row["ic_s"] - self.sole_search_s) & (t <= row["ic_s"] + self.max_contact_s + 0.1)
+        w0, w1 = (row["ic_s"] + x for x in self.sole_level_window_s)
+        ic, to = self._sole_events(t, low, toe, span, (w0, w1))
+        if np.isfinite(ic) and np.isfinite(to):  # again with the contact's drift along the floor taken out
+            down = np.flatnonzero((t >= ic) & (t <= to) & np.isfinite(low))
+            if len(down) >= 4:
+                drift = _theil_sen(t[down], low[down]) * (t - ic)
+                ic, to = self._sole_events(t, low - drift, toe - drift, span, (w0, w1))
+        out = {"ic_s": ic if np.isfinite(ic) else row["ic_s"], "to_s": to if np.isfinite(to) else row["to_s"]}
+        out["timed_by"] = {2: "pixels", 1: "pixels and keypoints", 0: "keypoints"}[np.isfinite([ic, to]).sum()]
+        return out
+
+    def _sole_events(self, t: np.ndarray, low: np.ndarray, toe: np.ndarray, span: np.ndarray,
+                     early: tuple[float, float]) -> tuple[float, float]:
+        """(IC, TO) where the lowest edge reaches, and the toe half leaves, the band
+        ``sole_contact_leg`` above the contact's early-stance level; NaN where not seen."""
+        level = low[span & (t >= early[0]) & (t <= early[1]) & np.isfinite(low)]
+        if len(level) < 2:
+            return float("nan"), float("nan")
+        line = float(np.percentile(level, SOLE_LEVEL_PERCENTILE)) - self.sole_contact_leg
+        return (self._crossing(t, low, line, np.flatnonzero(span & np.isfinite(low)), early, back=True),
+                self._crossing(t, toe, line, np.flatnonzero(span & np.isfinite(toe)), early, back=False))
+
+    def _crossing(self, t: np.ndarray, depth: np.ndarray, line: float, frames: np.ndarray,
+                  early: tuple[float, float], back: bool) -> float:
+        """Where ``depth`` crosses ``line`` at the end of the run of frames below it (down) that
+        holds the first early-stance frame down: the run's start (``back``) or its end; NaN when
+        the run reaches the searched span's edge or the frames either side are too far apart."""
+        down = depth[frames] >= line
+        inside = np.flatnonzero(down & (t[frames] >= early[0]) & (t[frames] <= early[1]))
+        if not len(inside):
+            return float("nan")
+        k, step = inside[0], (-1 if back else 1)
+        while 0 <= k + step < len(frames):
+            if down[k + step]:
+                k += step
+            elif (0 <= k + 2 * step < len(frames) and down[k + 2 * step]
+                  and abs(t[frames[k + 2 * step]] - t[frames[k]]) <= self.sole_max_gap_s):
+                k += 2 * step  # one frame up inside the run: the sole partly hidden (the other leg passing)
+            else:
+                break
+        if not 0 <= k + step < len(frames):
+            return float("nan")
+        a, b = frames[k + step], frames[k]  # a: up, b: down
+        if abs(t[b] - t[a]) > self.sole_max_gap_s:
+            return float("nan")
+        f = (line - depth[a]) / (depth[b] - depth[a]) if depth[b] != depth[a] else 0.5
+        return float(t[a] + f * (t[b] - t[a]))
+
     def _second_look(self, t: np.ndarray, feet: dict, rows: list[dict], leg_length_m: float) -> list[dict]:
         """A contact of the other foot searched with half the prominence wherever one foot lands
         twice with none of the other between (the middle 60 % of that interval)."""
@@ -181,6 +266,13 @@ def _stance_speed(t: np.ndarray, reach: np.ndarray, ics: list[float], window: tu
     vals = [np.nanmedian(v[(t >= ic + window[0]) & (t <= ic + window[1])]) for ic in ics]
     vals = [x for x in vals if np.isfinite(x)]
     return float(np.median(vals)) if vals else float("nan")
+
+
+def _theil_sen(t: np.ndarray, y: np.ndarray) -> float:
+    """The median of the pairwise slopes: a line's slope that a few outlying frames do not move."""
+    i, j = np.triu_indices(len(t), 1)
+    dt = t[j] - t[i]
+    return float(np.median((y[j] - y[i])[dt > 0] / dt[dt > 0]))
 
 
 def _fill(x: np.ndarray) -> np.ndarray:

@@ -109,7 +109,57 @@ def _contacts(video: Path, ann: dict, start_s: float = 0.0, slowmo: float | None
         truth = [(f + half) * frame_s for f in frames if f * frame_s * (slowmo or 1.0) >= start_s]
         ours = np.array([r[col] for r in rows if r.get(col) is not None], float)
         out.update(_matched(kind, ours, np.array(truth), frame_s))
+    out.update(_steps(rows, ann, frame_s, start_s * ann["fps"]),
+               steps_used=result.summary["contacts"]["used"], steps_seen=result.summary["contacts"]["steps"])
+    out.update(_angles_at_contact(result.analysis, ann, frame_s))
     return {**out, "uncertainty_check": covered}
+
+
+def _steps(rows: list[dict], ann: dict, frame_s: float, first_frame: float, within_s: float = 0.1) -> dict:
+    """Per annotated step (its IC and TO frames), runform's contact time against the annotated one
+    ((TO - IC + 1) frames: from half a frame before the IC frame to half a frame after the TO
+    frame); the step matched to the contact whose IC is nearest, within ``within_s``."""
+    tos = {t["ic_frame"]: t["frame"] for t in ann.get("to_frames") or [] if isinstance(t, dict) and "ic_frame" in t}
+    ours = [(r["ic_s"], r["to_s"]) for r in rows if r.get("ic_s") is not None and r.get("to_s") is not None]
+    err = []
+    for ic, to in tos.items():
+        if ic < first_frame or not ours:
+            continue
+        t_ic = (ic - 0.5) * frame_s
+        best = min(ours, key=lambda c: abs(c[0] - t_ic))
+        if abs(best[0] - t_ic) <= within_s:
+            err.append(1000 * ((best[1] - best[0]) - (to - ic + 1) * frame_s))
+    if not err:
+        return {}
+    return {"gct_steps_matched": f"{len(err)}/{len(tos)}", "gct_median_abs_ms": round(float(np.median(np.abs(err))), 1),
+            "gct_bias_ms": round(float(np.median(err)), 1)}
+
+
+def _angles_at_contact(analysis, ann: dict, frame_s: float) -> dict:
+    """Knee flexion and shank angle of the strides landing on the frames whose joint centres were
+    read by eye (``ic_joint_points``), medians against the eye's medians, twice: runform's metric
+    (at its contact instant, between the frame before and the annotated one) and runform's pose on
+    the annotated frame itself (the eye's instant: the check of the pose model)."""
+    points = ann.get("ic_joint_points") or []
+    strides = analysis.strides
+    if not points or not len(strides):
+        return {}
+    ic = strides["ic_s"].to_numpy(float)
+    picked = [(int(np.argmin(np.abs(ic - (p["frame"] - 0.5) * frame_s))), p) for p in points]
+    picked = [(i, p) for i, p in picked if abs(ic[i] - (p["frame"] - 0.5) * frame_s) <= 0.1]
+    if not picked:
+        return {}
+    t = analysis.sagittal["time"].values
+    out = {"angle_strides": len(picked)}
+    for name, col, series in (("knee_flexion_deg", "knee_flexion_ic_deg", "knee_flexion_deg"),
+                              ("shank_deg", "shank_angle_ic_deg", "shank_angle_deg")):
+        ours = float(np.nanmedian(strides[col].to_numpy(float)[[i for i, _ in picked]]))
+        on_frame = float(np.nanmedian([np.interp(p["frame"] * frame_s, t, analysis.series[f"{strides['foot'].iat[i]}_{series}"])
+                                       for i, p in picked]))
+        eye = float(ann["ic_angle_summary"][name]["median"])
+        out.update({f"{col}_runform": round(ours, 1), f"{col}_eye": eye, f"{col}_error": round(ours - eye, 1),
+                    f"{col}_on_frame": round(on_frame, 1), f"{col}_on_frame_error": round(on_frame - eye, 1)})
+    return out
 
 
 def _covered(metrics: dict, ann: dict) -> list[dict]:
@@ -160,14 +210,28 @@ def markdown_table(rows: list[dict]) -> str:
         lines.append(f"| {r['clip']} | {r['true_vertical_truth_deg']:+.1f} / {tv} | {r['trunk_lean_truth_deg']:.1f} / "
                      f"{r['trunk_lean_deg']:.1f} ({r['trunk_lean_error_deg']:+.1f}) |")
     timing = ("| clip | part | initial contact: matched, median abs error (ms), bias (ms; frames) | "
-              "toe-off: matched, median abs error (ms), bias (ms; frames) |\n|---|---|---|---|\n")
-    tlines = [f"| {r['clip']} | {r.get('part', 'whole clip')} | {_events_cell(r, 'ic')} | {_events_cell(r, 'to')} |"
-              for r in rows]
+              "toe-off: matched, median abs error (ms), bias (ms; frames) | contact time per step: matched, "
+              "median abs error (ms), bias (ms) | steps used |\n|---|---|---|---|---|---|\n")
+    tlines = [f"| {r['clip']} | {r.get('part', 'whole clip')} | {_events_cell(r, 'ic')} | {_events_cell(r, 'to')} | "
+              f"{_gct_cell(r)} | {r.get('steps_used', '')}/{r.get('steps_seen', '')} |" for r in rows]
+    angles = ("| clip | strides at the eye-read contacts | knee flexion at IC: eye / runform's pose on that frame / "
+              "runform at its contact instant (deg) | shank angle at IC: eye / pose on that frame / runform at its "
+              "contact instant (deg) |\n|---|---|---|---|\n")
+    alines = [f"| {r['clip']} | {r['angle_strides']} | {r['knee_flexion_ic_deg_eye']} / {r['knee_flexion_ic_deg_on_frame']}"
+              f" / {r['knee_flexion_ic_deg_runform']} | {r['shank_angle_ic_deg_eye']} / {r['shank_angle_ic_deg_on_frame']}"
+              f" / {r['shank_angle_ic_deg_runform']} |" for r in rows if r.get("angle_strides")]
     check = ("| clip | metric | runform ± uncertainty | annotated ± its uncertainty | z |\n|---|---|---|---|---|\n")
     clines = [f"| {r['clip']} | {c['metric']} | {c['runform']} ± {c['uncertainty']} | {c['annotated']} ± "
               f"{c['annotated_uncertainty']} | {c['z']} |" for r in rows if not r.get("timing_only")
               for c in r.get("uncertainty_check", [])]
-    return head + "\n".join(lines) + "\n\n" + timing + "\n".join(tlines) + "\n\n" + check + "\n".join(clines)
+    return (head + "\n".join(lines) + "\n\n" + timing + "\n".join(tlines) + "\n\n" + angles + "\n".join(alines)
+            + "\n\n" + check + "\n".join(clines))
+
+
+def _gct_cell(r: dict) -> str:
+    if "gct_steps_matched" not in r:
+        return "not annotated" if r.get("analysed") else ""
+    return f"{r['gct_steps_matched']}, {r['gct_median_abs_ms']}, {r['gct_bias_ms']:+}"
 
 
 def _events_cell(r: dict, kind: str) -> str:

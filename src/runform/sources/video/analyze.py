@@ -33,6 +33,7 @@ from .background import camera_motion, scan
 from .decode import VideoInfo
 from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
 from .scene import analyse_scene, leg_length_px, to_sagittal
+from .soles import CropCollector, FootCrops, sole_depths
 from .timing import check_real_time, check_speed_change, feet_separation, frame_rate_facts, step_period_s, time_scale
 from .upright import body_axis_deg, turn_points, upright_turns
 from .vertical import Vertical, choose, scene_vertical
@@ -43,6 +44,7 @@ AGAINST_VERTICAL = ("trunk_lean_deg", "trunk_lean_midstance_deg", "head_forward_
                     "shank_angle_ic_deg", "overstride_cm", "overstride_ankle_cm", "overstride_pct_leg")
 UNSURE_VERTICAL_DEG = 2.0  # from this uncertainty of true vertical, findings on those metrics are low
 LOW_CONFIDENCE = 0.35
+PIXEL_SHARE = 0.8  # contacts timed from the shoe's pixels from which their measured errors apply
 
 
 def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pose_settings: PoseSettings,
@@ -51,7 +53,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
     model's facts in the summary; ``tick()`` after each of its three long steps."""
     times, xyzv, luma = pose
     turns = upright_turns(body_axis_deg(xyzv[..., :2], xyzv[..., 3], LANDMARKS))
-    xy, _, _ = turn_points(xyzv[..., :2], turns, info.width, info.height)
+    xy, upright_w, upright_h = turn_points(xyzv[..., :2], turns, info.width, info.height)
     scale, scale_from = time_scale(info, settings)
     real = times / scale  # real time, for every figure
     motion = make_motion(real, xy, xyzv[..., 3], LANDMARKS, source="video", space_unit="px", vertical_up=False,
@@ -69,7 +71,8 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
         warnings.append(f"The runner was {'upside down' if turns == 2 else 'sideways'} in the picture; the video "
                         f"was turned {90 * turns} deg clockwise to stand them upright (its rotation tag, if any, "
                         "is wrong).")
-    bg = scan(video, times, xy, turns, (info.width, info.height))
+    feet = CropCollector(xy, list(LANDMARKS), (upright_w, upright_h), leg_length_px(motion))
+    bg = scan(video, times, xy, turns, (info.width, info.height), feet)
     tick()
     rate_facts, notes = frame_rate_facts(real, bg.repeated, info.fps * scale)
     warnings += notes
@@ -81,7 +84,8 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
                         "lengths): the runner's motion is measured against the background. A zoom is not "
                         "corrected; a camera on a tripod gives the most reliable figures.")
     scene_v = scene_vertical(bg.frames) if settings.vertical in ("auto", "scene") else None
-    analysis = analyze_motion(motion, settings, kb, warnings, scene_v, tick)
+    crops = feet.finish(real, bg.repeated) if moved["camera"] == "static" else None
+    analysis = analyze_motion(motion, settings, kb, warnings, scene_v, tick, crops)
     analysis.summary["scene"].update(moved)
     if moved["camera"] == "static" and "faults" in analysis.summary:
         _second_person(analysis, bg.others_moving)
@@ -120,9 +124,10 @@ def _second_person(analysis: Analysis, others_moving: float) -> None:
 
 
 def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnings: list[str],
-                   scene_v: Vertical | None = None, tick=lambda n=1: None) -> Analysis:
+                   scene_v: Vertical | None = None, tick=lambda n=1: None, crops: FootCrops | None = None) -> Analysis:
     """Clean the keypoints, find the scene (direction, true vertical, scale), then contacts and
-    the engine. ``scene_v``: true vertical from the video's edges, when it has been looked for.
+    the engine. ``scene_v``: true vertical from the video's edges, when it has been looked for;
+    ``crops``: the feet's pixels (a still camera's video), which time the contacts.
     A front or back view (``--view``, or found by ``checks.view_of``) goes to the frontal analysis."""
     view = video_checks.view_of(motion, settings.view)
     if view != "side":
@@ -143,7 +148,7 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     if not motion.attrs.get("time_scale_from"):  # nobody said the clip is not real time: is it?
         _check_real_time(sag, checks.ground_fraction(sag, leg_m))
     detector = ContactDetector()
-    events = detector.detect(sag, leg_m).events_
+    events = detector.detect(sag, leg_m, soles=_soles(crops, cleaned, scene)).events_
     strides, series = gait_metrics(sag, events, leg_m, settings.speed_mps, kb)
     t = sag["time"].values
     checks.check_strides(strides, len(events), float(t[-1] - t[0]) if len(t) else 0.0, warnings,
@@ -158,17 +163,40 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     remeasure = lambda st: stride_metrics(sag, st[STRIDE_COLUMNS], leg_m, settings.speed_mps, series,  # noqa: E731
                                           strike=kb.cutoffs["foot_strike"])
     fps = float(motion.attrs.get("effective_fps") or cleaned.attrs["fps"])
-    parts = event_parts(strides, remeasure, kb.uncertainty["video"]["events"], list(kb.metrics), 1.0 / fps)
+    by_pixels = int((detector.contacts_["timed_by"] == "pixels").sum())
+    spec = kb.uncertainty["video"]["events_pixels" if by_pixels >= PIXEL_SHARE * max(1, len(detector.contacts_))
+                                   else "events"]
+    parts = event_parts(strides, remeasure, spec, list(kb.metrics), 1.0 / fps)
     unc = {"source": "video", "events": parts, "extras": _extra_uncertainty(vertical, scene, leg_m, kb)}
     summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE, steps, unc)
     tick()
-    summary["contacts"] = {**steps, "expected_error_ms": _expected_error(kb.uncertainty["video"]["events"], fps),
+    summary["contacts"] = {**steps, "timed_from_pixels": by_pixels, "expected_error_ms": _expected_error(spec, fps),
                            "timeline": timeline.round(4).to_dict("records")}
     _vertical_confidence(summary["faults"], vertical)
     summary.update(scene=_scene_info(scene, vertical), cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
                    parameters={"contacts": {"detector": "ContactDetector", **detector.get_params()}},
                    duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings)
+
+
+def _soles(crops: FootCrops | None, cleaned: xr.Dataset, scene) -> dict[str, np.ndarray] | None:
+    """Each foot's sole depth at each frame's time (``time``; leg lengths along the floor line,
+    down positive; NaN on a frame that repeats the one before), or None without the feet's pixels.
+    The cleaned keypoints (legs labelled) are read at the frames' times."""
+    if crops is None or crops.background is None or crops.times is None:
+        return None
+    t, pos = cleaned["time"].values, cleaned["position"].values
+    # a picture shown several times is read with the keypoints of its last showing: the pose
+    # model's smoothing is still catching up with a new picture on its first
+    new = ~crops.repeated if crops.repeated is not None else np.ones(len(crops.times), bool)
+    starts = np.flatnonzero(new)
+    last = np.append(starts[1:] - 1, len(new) - 1)[np.maximum(np.cumsum(new) - 1, 0)]
+    at = np.stack([[np.interp(crops.times[last], t, pos[:, k, d], left=np.nan, right=np.nan) for d in range(2)]
+                   for k in range(pos.shape[1])], axis=0).transpose(2, 0, 1)  # (frames, keypoints, 2)
+    slope = -np.tan(np.radians(scene.tilt_deg))  # the floor's dy/dx in the picture (y down)
+    depths = sole_depths(crops, at, list(cleaned["keypoint"].values), slope, scene.leg_length_px)
+    return {"time": crops.times, **{side: np.where(new[:, None], d / scene.leg_length_px, np.nan)
+                                    for side, d in depths.items()}}
 
 
 def _scene_info(scene, vertical: Vertical) -> dict:

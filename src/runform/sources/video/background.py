@@ -37,8 +37,10 @@ class Background:
     others_moving: float = 0.0  # motion away from the runner over motion at the runner (median over frames)
 
 
-def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple[int, int]) -> Background:
-    """Decode the analysed clip once: frames for true vertical and the background's shifts."""
+def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple[int, int],
+         feet=None) -> Background:
+    """Decode the analysed clip once: frames for true vertical and the background's shifts, and
+    the crops around the feet when ``feet`` (a ``soles.CropCollector``) is given."""
     import cv2
 
     from .decode import iter_frames
@@ -51,12 +53,15 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
     repeated, last, outside = np.zeros(len(times), bool), None, []
     chosen_t = {round(float(times[i]), 4) for i in chosen}
     small_side = max(1, round(scale * max(size) / 4))
-    side = lambda t: round(scale * max(size)) if round(t, 4) in chosen_t else small_side  # noqa: E731
+    other_side = max(small_side, feet.side(max(size))) if feet is not None else small_side
+    side = lambda t: round(scale * max(size)) if round(t, 4) in chosen_t else other_side  # noqa: E731
     small_size = (max(1, round(size[0] * scale / 4)), max(1, round(size[1] * scale / 4)))  # (w, h), upright
     for t, gray in iter_frames(video, float(times[0]) - 1e-3, float(times[-1]) + 1e-3, max_side=side,
                                threads=True, turns=turns, gray=True):
         i = int(np.argmin(np.abs(times - t)))
         kp = xy[i] * scale
+        if feet is not None:
+            feet.add(i, gray)
         if i in chosen:
             frames.append((kp, gray, None))
         small = gray if (gray.shape[1], gray.shape[0]) == small_size else \
