@@ -81,22 +81,49 @@ def _encoded(path: Path, codec: str, options: dict, frames) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    """The sample cut, or re-encoded in another codec and container, each analysed once."""
+    made = {}
+
+    def analysed(copy: str) -> dict:
+        if copy not in made:
+            d = tmp_path_factory.mktemp("copy")
+            if copy == "cut 2-10 s":
+                video, extra = SAMPLE, ("--start", "2", "--end", "10")
+            elif copy == "VP9 WebM":
+                video, extra = _encoded(d / "copy.webm", "libvpx-vp9", {"crf": "32", "b": "0", "deadline": "realtime",
+                                                                     "cpu-used": "8"}, sample_frames(SAMPLE)), ()
+            else:
+                video, extra = _encoded(d / "copy.avi", "mpeg4", {"qscale": "4"}, sample_frames(SAMPLE)), ()
+            res = run_cli("analyze", str(video), "--out", str(d / "out"), *SETTINGS, *extra)
+            assert res.returncode == 0, res.stderr
+            made[copy] = json.loads((d / "out" / "summary.json").read_text())
+        return made[copy]
+
+    return analysed
+
+
 @pytest.mark.parametrize("copy", ["cut 2-10 s", "VP9 WebM", "MPEG-4 AVI"])
-def test_the_same_footage_gives_the_same_contacts(tmp_path, sample_summary, copy):
+def test_the_same_footage_gives_the_same_contacts(copies, sample_summary, copy):
     """The sample cut, or re-encoded in another codec and container: the same steps' toe-offs
     within 10 ms (median) of the whole sample's and the contact-time median within 10 ms
     (contacts timed from the shoe's pixels: no clip-wide threshold moves with the copy)."""
-    if copy == "cut 2-10 s":
-        video, extra = SAMPLE, ("--start", "2", "--end", "10")
-    elif copy == "VP9 WebM":
-        video, extra = _encoded(tmp_path / "copy.webm", "libvpx-vp9", {"crf": "32", "b": "0", "deadline": "realtime",
-                                                                    "cpu-used": "8"}, sample_frames(SAMPLE)), ()
-    else:
-        video, extra = _encoded(tmp_path / "copy.avi", "mpeg4", {"qscale": "4"}, sample_frames(SAMPLE)), ()
-    res = run_cli("analyze", str(video), "--out", str(tmp_path / "out"), *SETTINGS, *extra)
-    assert res.returncode == 0, res.stderr
-    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    s = copies(copy)
     agree = step_agreement(s, sample_summary)
-    assert agree["steps"] >= (20 if extra else 30), agree
+    assert agree["steps"] >= (20 if copy.startswith("cut") else 30), agree
     assert agree["to_ms"] <= 10 and agree["contact_ms"] <= 10, agree
     assert s["contacts"]["timed_from_pixels"] >= 0.9 * s["contacts"]["steps"], s["contacts"]
+
+
+@pytest.mark.parametrize("copy", ["cut 2-10 s", "VP9 WebM", pytest.param("MPEG-4 AVI", marks=pytest.mark.xfail(
+    strict=True, reason="the pose model reads this blockier copy's foot and swing knee differently (foot strike "
+    "angle 7.3 -> -1.5 deg, swing knee peak 78.3 -> 67.0 deg); the unshared uncertainty has no term for it"))])
+def test_the_same_footage_compared_as_two_sessions_changes_nothing_beyond_noise(copies, sample_summary, copy):
+    """Two sessions of the same footage compared (app/web/trends.compare): no change beyond the
+    uncertainty the two do not share."""
+    from runform.app.web.trends import compare
+
+    changed = [(r["metric"], r["a"], r["b"], r["limit"]) for r in compare(sample_summary["metrics"], copies(copy)["metrics"])
+               if r["verdict"] == "beyond noise"]
+    assert not changed, changed

@@ -656,6 +656,11 @@ def test_comparison_marks_changes_beyond_stride_noise():
     assert [r["metric"] for r in compare(a, b)] == ["cadence_spm", "trunk_lean_deg", "overstride_pct_leg"]
     b["trunk_lean_deg"]["median"] = 12.0
     assert [r["metric"] for r in compare(a, b)][:2] == ["trunk_lean_deg", "cadence_spm"]
+    # with each session's unshared measurement uncertainty: 1.96 * hypot(3, 4) = 9.8 decides, not the sampling
+    a["cadence_spm"]["uncertainty_unshared"], b["cadence_spm"]["uncertainty_unshared"] = 3.0, 4.0
+    assert {r["metric"]: r for r in compare(a, b)}["cadence_spm"]["limit"] == pytest.approx(9.8)
+    b["cadence_spm"]["median"] = 169.0
+    assert {r["metric"]: r for r in compare(a, b)}["cadence_spm"]["verdict"] == "within noise"
     # better or worse by the reference range: trunk lean 8 -> 12 stays within 3-15; knee at landing 12 -> 18
     # moves into 15-25; overstride 12 -> 30 % leg goes beyond 25
     from runform.app.web.trends import direction

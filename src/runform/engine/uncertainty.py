@@ -21,7 +21,11 @@ is how much the runner varies, not how well runform measures. Its parts:
 * source terms the adapter adds: for video, the uncertainty of true vertical
   for angles taken against it, and the scale for distances without --height.
 
-The parts add in quadrature.
+The parts add in quadrature. ``uncertainty_unshared`` is the share two recordings of one runner
+filmed (or recorded) the same way do not have in common: the random parts (the events' random
+errors, the per-stride errors, the sampling) and the source terms measured again for each
+recording (true vertical); the biases of the method, the same in both, cancel in their difference.
+A comparison of two sessions is beyond noise only beyond it (``app/web/trends.compare``).
 """
 
 from __future__ import annotations
@@ -119,6 +123,8 @@ def add_uncertainty(metrics: dict, parts: dict, spec: dict, extras: dict | None 
         for part, v in (extras or {}).get(name, {}).items():  # a number, or {"relative": share of the value}
             comp[part] = value * v["relative"] if isinstance(v, dict) else float(v)
         _set(m, comp)
+        unshared = [ev["random"], comp["strides"], comp["sampling"], comp.get("vertical", 0.0)]
+        m["uncertainty_unshared"] = round(math.sqrt(sum(v * v for v in unshared)), 3)
     for name, spec_m in spec.get("metrics", {}).items():  # a ratio: the relative uncertainties of its terms
         if name in metrics and "ratio_of" in spec_m:
             _ratio(metrics[name], [metrics.get(k) for k in spec_m["ratio_of"]])

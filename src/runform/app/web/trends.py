@@ -31,10 +31,13 @@ def direction(a: float, b: float, ref: dict | None) -> str:
 
 
 def compare(a: dict, b: dict) -> list[dict]:
-    """Each metric both sessions have: the change from a to b and whether it is beyond the
-    stride-to-stride noise: |b - a| larger than 1.96 standard errors of the difference
-    (sqrt(sd_a^2/n_a + sd_b^2/n_b), from each session's stride-to-stride SD), i.e. a change
-    that the scatter between strides would give by chance less than 5 % of the time. The changes
+    """Each metric both sessions have: the change from a to b and whether it is beyond the noise:
+    |b - a| larger than 1.96 SD of the difference's error that the two sessions do not share
+    (sqrt(u_a^2 + u_b^2), each session's ``uncertainty_unshared``: the stride-to-stride sampling,
+    the random parts of the contact timing and of the pose or markers, true vertical measured
+    again), i.e. a change that the measurement would give by chance less than 5 % of the time; a
+    session from before that figure falls back on the sampling alone (sqrt(sd_a^2/n_a +
+    sd_b^2/n_b)). The biases of one way of measuring are the same in both and cancel. The changes
     beyond noise come first, then the rest; the key metrics first within each. A change beyond
     noise is 'better' or 'worse' by the metric's reference range (``direction``)."""
     rows = []
@@ -47,7 +50,9 @@ def compare(a: dict, b: dict) -> list[dict]:
         diff = mb["median"] - ma["median"]
         sa, sb, na, nb = ma.get("sd"), mb.get("sd"), ma.get("n") or 0, mb.get("n") or 0
         limit = None
-        if sa is not None and sb is not None and na > 1 and nb > 1:
+        if ma.get("uncertainty_unshared") is not None and mb.get("uncertainty_unshared") is not None:
+            limit = 1.96 * math.hypot(ma["uncertainty_unshared"], mb["uncertainty_unshared"])
+        elif sa is not None and sb is not None and na > 1 and nb > 1:
             limit = 1.96 * math.sqrt(sa ** 2 / na + sb ** 2 / nb)
         verdict = "unknown" if limit is None else ("beyond noise" if abs(diff) > limit else "within noise")
         rows.append({"metric": name, "unit": ma.get("unit") or "", "a": ma["median"], "b": mb["median"],
