@@ -3,6 +3,7 @@ Debian's Chromium with Playwright."""
 
 from __future__ import annotations
 
+import csv
 import http.cookiejar
 import json
 import os
@@ -422,6 +423,44 @@ def test_holes_closed(tmp_path):
     assert "0.0.0.0" not in log and "without TLS" in log, log
 
 
+def test_only_a_token_this_server_issued_counts(tmp_path):
+    """A page on another port of 127.0.0.1 can plant its own runform_csrf cookie (cookies do not
+    keep ports apart) and post through a redirect, which sends Origin: null: neither a planted
+    token (with Origin null or none) nor a null Origin passes; a token with non-ASCII letters is
+    refused (401/403), never a server error; the server's own page still works, after a restart."""
+    srv = Server(tmp_path / "data")
+    try:
+        host = f"127.0.0.1:{srv.port}"
+        planted = "planted-by-another-page"
+        form = {"Host": host, "Cookie": f"runform_csrf={planted}", "Content-Type": "application/x-www-form-urlencoded"}
+        body = f"csrf={planted}&name=Mallory".encode()
+        assert _raw(srv.base, "POST", "/athletes", {**form, "Origin": "null"}, body)[0] == 403
+        assert _raw(srv.base, "POST", "/athletes", form, body)[0] == 403
+        c = Client(srv.base)
+        own = {**form, "Cookie": f"runform_csrf={c.csrf}"}
+        assert _raw(srv.base, "POST", "/athletes", {**own, "Origin": "null"}, f"csrf={c.csrf}&name=Mallory".encode())[0] == 403
+        assert _raw(srv.base, "POST", "/athletes", {**own, "X-CSRF-Token": "é"}, b"name=Mallory")[0] == 403
+        assert "Mallory" not in c.get("/")[1]
+        assert c.post("/athletes", {"name": "Ada"}) == 200 and "Ada</a>" in c.get("/")[1]
+    finally:
+        srv.stop()
+    again = Server(tmp_path / "data")  # the same data folder: the open page's token still counts
+    try:
+        c.base = again.base
+        assert c.post("/athletes", {"name": "Bea"}) == 200 and "Bea</a>" in c.get("/")[1]
+    finally:
+        again.stop()
+    token_srv = Server(tmp_path / "data2", "--token", "s3cret-token", host="0.0.0.0")
+    try:
+        host = f"127.0.0.1:{token_srv.port}"
+        assert _raw(token_srv.base, "GET", "/?token=%C3%A9", {"Host": host})[0] == 401
+        assert _raw(token_srv.base, "GET", "/", {"Host": host, "Authorization": "Bearer é"})[0] == 401
+        assert _raw(token_srv.base, "GET", "/", {"Host": host, "Cookie": "runform_token=é"})[0] == 401
+    finally:
+        token_srv.stop()
+    assert "Traceback" not in "".join(p.read_text() for p in tmp_path.glob("serve-*.log"))
+
+
 def test_a_coach_keeps_athletes_notes_and_retries(tmp_path):
     """Athletes without an upload, edited with notes; a session's notes; a failed session analysed
     again from its stored upload; an athlete deleted with every session and only runform's files."""
@@ -463,6 +502,12 @@ def test_a_coach_keeps_athletes_notes_and_retries(tmp_path):
         exported = json.loads(z.read("sessions.json"))
         assert exported["athlete"]["notes"].startswith("Left knee") and exported["sessions"][0]["notes"] == "new shoes"
         assert "cadence_spm" in z.read("sessions.csv").decode().splitlines()[0]
+        # a note a spreadsheet would run as a formula is exported as text
+        assert c.post(f"/sessions/{sid}/notes", {"notes": '=HYPERLINK("http://x.example","open")'}) == 200
+        with c.opener.open(srv.base + f"/athletes/{aid}/export.zip") as r:
+            rows = list(csv.DictReader(io.StringIO(zipfile.ZipFile(io.BytesIO(r.read())).read("sessions.csv").decode())))
+        assert rows[0]["notes"] == '\'=HYPERLINK("http://x.example","open")', rows[0]
+        assert float(rows[0]["cadence_spm"]) > 0  # numbers stay numbers
         # a lab trial with its force file and static trial, as --forces and --static give them
         fk = SHARED / "mocap" / "fukuchi_rbds"
         lab = c.wait(_session_id(c.upload(fk / "RBDS001runT25markers.txt", {"athlete_id": str(aid)}, files={

@@ -25,7 +25,7 @@ from ..store.db import Store
 from . import athletes, pages, sessions, upload
 from .jobs import JobRunner
 from .render import for_browser, problem
-from .security import BodyLimit, Guard
+from .security import BodyLimit, Guard, server_secret
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
     app = FastAPI(title="runform", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.add_middleware(Guard, token=cfg.token, names=frozenset(n.lower() for n in cfg.host_names),
-                       beyond_loopback=cfg.beyond_loopback)
+                       beyond_loopback=cfg.beyond_loopback, secret=server_secret(cfg.data_dir))
     app.add_middleware(BodyLimit, limit=int(cfg.max_upload_mb * 1024 * 1024) + 65536)  # outermost: raw bytes
     app.state.cfg, app.state.store, app.state.jobs = cfg, store, jobs
     app.state.templates = Environment(loader=PackageLoader("runform.app.web", "templates"),

@@ -88,10 +88,16 @@ def _session_row(s) -> dict:
     return row
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
+
+
 def _csv(rows: list[dict]) -> str:
+    """The rows as CSV; a text that a spreadsheet would run as a formula (a note such as
+    "=HYPERLINK(...)" or "-2 km") is written after an apostrophe, which it shows as text."""
     cols = list(dict.fromkeys(k for r in rows for k in r))
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=cols)
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v for k, v in r.items()}
+                for r in rows)
     return out.getvalue()

@@ -6,8 +6,13 @@
 - Cross-site requests: every POST carries a token equal to the ``runform_csrf``
   cookie (SameSite=Strict, so a page on another site can neither read nor send
   it): the ``csrf`` field of a small form, ``?csrf=`` on an upload (so the
-  upload is never buffered to check it) or an ``X-CSRF-Token`` header; a POST
-  whose Origin is another site is refused too.
+  upload is never buffered to check it) or an ``X-CSRF-Token`` header. The
+  cookie is one the server issued: a random id signed with the server's secret
+  (kept in its data folder), so a cookie planted by another page on the same
+  machine (cookies do not keep ports apart) is replaced, not believed. A POST
+  whose Origin is another site, or ``null`` (a sandboxed page, a redirect from
+  another site), is refused; one without an Origin (not a browser) still needs
+  the signed token.
 - Host names (DNS rebinding): a request must name the server by an address it
   answers to: loopback names, an IP address when it listens beyond loopback,
   the machine's own name then, or a name given with ``--allow-host``. A page on
@@ -28,6 +33,7 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import os
 import secrets
 from urllib.parse import parse_qs
 
@@ -70,10 +76,49 @@ def host_name(host_header: str) -> str:
     return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
 
 
+def server_secret(data_dir) -> bytes:
+    """The key the cross-site tokens are signed with: made once in the data folder (readable by
+    its owner alone), so a restart keeps the open pages' tokens valid."""
+    path = data_dir / "server.key"
+    if not path.is_file():
+        tmp = data_dir / f".server.key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+        try:
+            os.link(tmp, path)  # never replaces a key another server made meanwhile
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_bytes()
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    """Two tokens equal, in constant time; any text (a token with non-ASCII letters is just wrong)."""
+    return a is not None and b is not None and hmac.compare_digest(a.encode("utf-8", "replace"),
+                                                                   b.encode("utf-8", "replace"))
+
+
 class Guard(BaseHTTPMiddleware):
-    def __init__(self, app, token: str | None, names: frozenset[str] = frozenset(), beyond_loopback: bool = False):
+    def __init__(self, app, token: str | None, names: frozenset[str] = frozenset(), beyond_loopback: bool = False,
+                 secret: bytes | None = None):
         super().__init__(app)
         self.token, self.names, self.beyond_loopback = token, names | {"localhost"}, beyond_loopback
+        self.secret = secret or secrets.token_bytes(32)
+
+    def _issued(self) -> str:
+        """A new cross-site token: a random id and the server's signature of it."""
+        sid = secrets.token_urlsafe(18)
+        return f"{sid}.{self._sign(sid)}"
+
+    def _sign(self, sid: str) -> str:
+        return hmac.new(self.secret, sid.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+
+    def _genuine(self, cookie: str | None) -> str | None:
+        """The cookie when this server issued it, else None."""
+        sid, _, sig = (cookie or "").rpartition(".")
+        return cookie if sid and _same(sig, self._sign(sid)) else None
 
     def _known_host(self, name: str) -> bool:
         if name in self.names:
@@ -94,15 +139,15 @@ class Guard(BaseHTTPMiddleware):
             auth = request.headers.get("authorization", "")
             bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else None
             given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or bearer
-            if not given or not hmac.compare_digest(given, self.token):
+            if not _same(given, self.token):
                 return PlainTextResponse("runform: this server needs its access token. Open the address it "
                                          "printed at start (…/?token=…).", status_code=401)
             set_token = request.query_params.get("token") is not None
-        csrf = request.cookies.get(CSRF_COOKIE)
+        csrf = self._genuine(request.cookies.get(CSRF_COOKIE))
         if request.method not in ("GET", "HEAD", "OPTIONS") and not await self._same_site(request, csrf):
             return PlainTextResponse("runform: this form was not sent from runform's own page "
                                      "(cross-site request refused). Reload the page and try again.", status_code=403)
-        request.state.csrf = csrf or secrets.token_urlsafe(24)
+        request.state.csrf = csrf or self._issued()
         request.state.nonce = secrets.token_urlsafe(12)
         if set_token and request.method == "GET":  # the token leaves the address bar for a cookie
             response = RedirectResponse(str(request.url.remove_query_params("token")), status_code=303)
@@ -117,8 +162,8 @@ class Guard(BaseHTTPMiddleware):
 
     async def _same_site(self, request: Request, csrf: str | None) -> bool:
         """A POST from runform's own page: its token (header, ?csrf= or a small form's field; the
-        body is read whole, so the handler still gets it) matches the cookie, and any Origin is
-        this server."""
+        body is read whole, so the handler still gets it) matches the cookie this server issued,
+        and its Origin, when it has one, is this server (never ``null``)."""
         sent = request.headers.get("x-csrf-token") or request.query_params.get("csrf")
         ctype = request.headers.get("content-type", "")
         size = request.headers.get("content-length", "")
@@ -127,9 +172,8 @@ class Guard(BaseHTTPMiddleware):
             fields = parse_qs((await request.body()).decode("utf-8", "replace"))
             sent = (fields.get("csrf") or [None])[0]
         origin = request.headers.get("origin")
-        foreign = origin not in (None, "null") and origin.split("://", 1)[-1].lower() != \
-            request.headers.get("host", "").lower()
-        return not foreign and bool(csrf) and bool(sent) and hmac.compare_digest(str(sent), csrf)
+        foreign = origin is not None and origin.split("://", 1)[-1].lower() != request.headers.get("host", "").lower()
+        return not foreign and _same(sent, csrf)
 
 
 def _headers(response: Response, request: Request) -> None:
