@@ -73,7 +73,7 @@ import xarray as xr
 
 from .algorithm import Algorithm
 from .dataset import point
-from .dsp import peaks
+from .dsp import peaks, theil_sen_slope
 
 
 SOLE_LEVEL_PERCENTILE = 67  # the contact's level: deep, yet not the deepest frame's noise (the second of four)
@@ -186,7 +186,7 @@ class ContactDetector(Algorithm):
         if np.isfinite(ic) and np.isfinite(to):  # again with the contact's drift along the floor taken out
             down = np.flatnonzero((t >= ic) & (t <= to) & np.isfinite(low))
             if len(down) >= 4:
-                drift = _theil_sen(t[down], low[down]) * (t - ic)
+                drift = theil_sen_slope(t[down], low[down]) * (t - ic)
                 ic, to = self._sole_events(t, low - drift, toe - drift, span, (w0, w1))
         out = {"ic_s": ic if np.isfinite(ic) else row["ic_s"], "to_s": to if np.isfinite(to) else row["to_s"]}
         out["timed_by"] = {2: "pixels", 1: "pixels and keypoints", 0: "keypoints"}[np.isfinite([ic, to]).sum()]
@@ -266,13 +266,6 @@ def _stance_speed(t: np.ndarray, reach: np.ndarray, ics: list[float], window: tu
     vals = [np.nanmedian(v[(t >= ic + window[0]) & (t <= ic + window[1])]) for ic in ics]
     vals = [x for x in vals if np.isfinite(x)]
     return float(np.median(vals)) if vals else float("nan")
-
-
-def _theil_sen(t: np.ndarray, y: np.ndarray) -> float:
-    """The median of the pairwise slopes: a line's slope that a few outlying frames do not move."""
-    i, j = np.triu_indices(len(t), 1)
-    dt = t[j] - t[i]
-    return float(np.median((y[j] - y[i])[dt > 0] / dt[dt > 0]))
 
 
 def _fill(x: np.ndarray) -> np.ndarray:
