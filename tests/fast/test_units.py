@@ -219,7 +219,8 @@ def test_the_pose_store_keeps_the_newest_poses_and_only_removes_its_own(tmp_path
     assert pose_cache.pose_store() is None
     monkeypatch.setenv(pose_cache.STORE_ENV, str(tmp_path))
     assert pose_cache.pose_store() == tmp_path
-    pose = (np.arange(50.0), np.random.default_rng(0).normal(size=(50, 33, 4)).astype(np.float32), np.ones(50))
+    pose = pose_cache.Pose(np.arange(50.0), np.random.default_rng(0).normal(size=(50, 33, 4)).astype(np.float32),
+                           np.ones(50), np.arange(50) % 3 == 1)
     for i in range(4):
         pose_cache.save_pose(tmp_path, f"pose-{i}.npz", pose)
         os.utime(tmp_path / f"pose-{i}.npz", (1000 + i, 1000 + i))
@@ -228,6 +229,6 @@ def test_the_pose_store_keeps_the_newest_poses_and_only_removes_its_own(tmp_path
     pose_cache._trim(tmp_path, 2 * size)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.npz", "pose-2.npz", "pose-3.npz"]
     got = pose_cache._read(tmp_path, "pose-2.npz")
-    assert all(np.array_equal(a, b) for a, b in zip(got, pose))
+    assert got._fields == pose._fields and all(np.array_equal(a, b) for a, b in zip(got, pose))
     (tmp_path / "pose-9.npz").write_bytes(b"cut off")  # a damaged pose is made again, not an error
     assert pose_cache._read(tmp_path, "pose-9.npz") is None

@@ -54,10 +54,10 @@ def _clip_row(video: Path, ann: dict) -> dict:
     from ..sources.video.vertical import scene_vertical
 
     info = probe(video)
-    times, xyzv, _ = start_tracking(info, 0.0, info.duration_s, []).result()
+    times, xyzv, _, repeated = start_tracking(info, 0.0, info.duration_s, []).result()
     turns = upright_turns(body_axis_deg(xyzv[..., :2], xyzv[..., 3], LANDMARKS))
     xy, _, _ = turn_points(xyzv[..., :2], turns, info.width, info.height)
-    found = scene_vertical(scan(video, times, xy, turns, (info.width, info.height)).frames)
+    found = scene_vertical(scan(video, times, xy, turns, (info.width, info.height), repeated).frames)
     truth = ann["vertical_reference_deg"]
     row = {"clip": video.stem, "true_vertical_truth_deg": truth,
            "true_vertical_deg": found.deg if found else None,

@@ -31,7 +31,7 @@ from ...settings import Settings
 from . import checks as video_checks
 from .background import camera_motion, scan
 from .decode import VideoInfo
-from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, PoseSettings, mediapipe_version
+from .pose import LANDMARKS, MODEL_COMPLEXITY, MODEL_NAME, Pose, PoseSettings, mediapipe_version
 from .scene import analyse_scene, leg_length_px, to_sagittal
 from .soles import CropCollector, FootCrops, sole_depths
 from .timing import check_real_time, check_speed_change, feet_separation, frame_rate_facts, step_period_s, time_scale
@@ -47,11 +47,11 @@ LOW_CONFIDENCE = 0.35
 PIXEL_SHARE = 0.8  # contacts timed from the shoe's pixels from which their measured errors apply
 
 
-def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pose_settings: PoseSettings,
+def analyze_pose(video: Path, info: VideoInfo, pose: Pose, pose_info: dict, pose_settings: PoseSettings,
                  settings: Settings, kb: Knowledge, window: tuple[float, float], tick=lambda n=1: None) -> Analysis:
-    """The pose of a video (times, xyzv, luma) through the analysis, with the video's and the
-    model's facts in the summary; ``tick()`` after each of its three long steps."""
-    times, xyzv, luma = pose
+    """The pose of a video through the analysis, with the video's and the model's facts in the
+    summary; ``tick()`` after each of its three long steps."""
+    times, xyzv, luma, repeated = pose
     turns = upright_turns(body_axis_deg(xyzv[..., :2], xyzv[..., 3], LANDMARKS))
     xy, upright_w, upright_h = turn_points(xyzv[..., :2], turns, info.width, info.height)
     scale, scale_from = time_scale(info, settings)
@@ -71,10 +71,10 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
         warnings.append(f"The runner was {'upside down' if turns == 2 else 'sideways'} in the picture; the video "
                         f"was turned {90 * turns} deg clockwise to stand them upright (its rotation tag, if any, "
                         "is wrong).")
-    feet = CropCollector(xy, list(LANDMARKS), (upright_w, upright_h), leg_length_px(motion))
-    bg = scan(video, times, xy, turns, (info.width, info.height), feet)
+    feet = CropCollector(xy, list(LANDMARKS), (upright_w, upright_h), leg_length_px(motion), repeated)
+    bg = scan(video, times, xy, turns, (info.width, info.height), repeated, feet)
     tick()
-    rate_facts, notes = frame_rate_facts(real, bg.repeated, info.fps * scale)
+    rate_facts, notes = frame_rate_facts(real, repeated, info.fps * scale)
     warnings += notes
     motion.attrs["effective_fps"] = rate_facts["effective_fps"]  # new pictures a second: the timing's rate
     moved = camera_motion(bg, leg_length_px(motion))
@@ -84,7 +84,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: tuple, pose_info: dict, pos
                         "lengths): the runner's motion is measured against the background. A zoom is not "
                         "corrected; a camera on a tripod gives the most reliable figures.")
     scene_v = scene_vertical(bg.frames) if settings.vertical in ("auto", "scene") else None
-    crops = feet.finish(real, bg.repeated) if moved["camera"] == "static" else None
+    crops = feet.finish(real, repeated) if moved["camera"] == "static" else None
     analysis = analyze_motion(motion, settings, kb, warnings, scene_v, tick, crops)
     analysis.summary["scene"].update(moved)
     if moved["camera"] == "static" and "faults" in analysis.summary:

@@ -8,9 +8,10 @@ less than three quarters of it overlap) by phase correlation on quarter-size
 grey frames, the runner's boxes in both frames filled with the frame's mean so
 the runner does not pull it; measured against a fixed reference, a still
 camera does not drift. This gives where the background is in each frame; a camera that pans or follows the runner moves it, a camera on a
-tripod does not. Zoom is not measured. A frame whose quarter-size grey picture
+tripod does not. Zoom is not measured. A frame whose eighth-size grey picture
 differs from the one before by less than ``REPEAT_LEVEL`` on average repeats it
-(a 120 fps file made from a 30 fps recording, a player that duplicates frames).
+(a 120 fps file made from a 30 fps recording, a player that duplicates frames): the pose
+pass tells them (``pose.Pose.repeated``) and this pass skips them.
 """
 
 from __future__ import annotations
@@ -33,32 +34,38 @@ class Background:
     frames: list  # (keypoints, grey frame, background shift) in the scaled frame's pixels, for true vertical
     shift_px: np.ndarray  # (time, 2): the background's position in each frame, full-size pixels
     scale: float  # scaled frame / full-size frame
-    repeated: np.ndarray  # (time,) True where a frame repeats the one before (no new picture)
     others_moving: float = 0.0  # motion away from the runner over motion at the runner (median over frames)
 
 
 def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple[int, int],
-         feet=None) -> Background:
+         repeated: np.ndarray, feet=None) -> Background:
     """Decode the analysed clip once: frames for true vertical and the background's shifts, and
-    the crops around the feet when ``feet`` (a ``soles.CropCollector``) is given."""
+    the crops around the feet when ``feet`` (a ``soles.CropCollector``) is given. A frame that
+    repeats the picture before it (``repeated``, told by the pose pass) is decoded, as the codec
+    needs, but not converted: it keeps the shift of the picture it repeats."""
     import cv2
 
     from .decode import iter_frames
 
     scale = min(1.0, MAX_SIDE / max(size))
-    ok = np.isfinite(xy[..., 0]).sum(1) >= 10
+    ok = (np.isfinite(xy[..., 0]).sum(1) >= 10) & ~repeated
     chosen = set(np.flatnonzero(ok)[np.linspace(0, max(ok.sum() - 1, 0), min(N_VERTICAL_FRAMES, ok.sum()))
                                     .round().astype(int)].tolist()) if ok.any() else set()
     frames, shifts, ref = [], np.zeros((len(times), 2)), None
-    repeated, last, outside = np.zeros(len(times), bool), None, []
+    last, outside = None, []
     chosen_t = {round(float(times[i]), 4) for i in chosen}
     small_side = max(1, round(scale * max(size) / 4))
     other_side = max(small_side, feet.side(max(size))) if feet is not None else small_side
     side = lambda t: round(scale * max(size)) if round(t, 4) in chosen_t else other_side  # noqa: E731
     small_size = (max(1, round(size[0] * scale / 4)), max(1, round(size[1] * scale / 4)))  # (w, h), upright
+    new_t = {round(float(t), 4) for t in times[~repeated]}
+    is_new = lambda t: round(t, 4) in new_t  # noqa: E731
+    prev = 0
     for t, gray in iter_frames(video, float(times[0]) - 1e-3, float(times[-1]) + 1e-3, max_side=side,
-                               threads=True, turns=turns, gray=True):
+                               select=is_new, threads=True, turns=turns, gray=True):
         i = int(np.argmin(np.abs(times - t)))
+        shifts[prev + 1:i] = shifts[prev]  # the repeats in between keep their picture's shift
+        prev = i
         kp = xy[i] * scale
         if feet is not None:
             feet.add(i, gray)
@@ -68,9 +75,7 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
             cv2.resize(gray, small_size, interpolation=cv2.INTER_AREA)
         cur = (small.astype(np.float32), _box(kp * small_size[0] / (scale * size[0])))
         if last is not None:
-            repeated[i] = float(np.mean(np.abs(cur[0] - last))) < REPEAT_LEVEL
-            if not repeated[i]:
-                outside.append(_motion_outside(cur[0], last, cur[1]))
+            outside.append(_motion_outside(cur[0], last, cur[1]))
         last = cur[0]
         if ref is None:
             ref = (*cur, np.zeros(2))
@@ -81,8 +86,9 @@ def scan(video: Path, times: np.ndarray, xy: np.ndarray, turns: int, size: tuple
                 ref = (*cur, shifts[i])
         if i in chosen:
             frames[-1] = (kp, gray, shifts[i] * scale)
+    shifts[prev + 1:] = shifts[prev]
     ratios = [r for r in outside if np.isfinite(r)]
-    return Background(frames, shifts, scale, repeated, float(np.median(ratios)) if ratios else 0.0)
+    return Background(frames, shifts, scale, float(np.median(ratios)) if ratios else 0.0)
 
 
 def _motion_outside(cur: np.ndarray, last: np.ndarray, box) -> float:

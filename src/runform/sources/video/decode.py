@@ -198,6 +198,7 @@ def iter_frames(
     threads: bool = False,
     turns: int = 0,
     gray: bool = False,
+    lazy: bool = False,
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(time_s, rgb_uint8_HxWx3)`` for every frame in ``[start_s, end_s)``.
 
@@ -208,6 +209,7 @@ def iter_frames(
     yielded (the others are still decoded, as H.264 requires). ``max_side`` may be a function of
     the frame's time (a size per frame); ``gray`` gives ``(H, W)`` grey frames. ``turns``: further clockwise
     quarter turns, for a video whose runner is upright only after them (``pose.orientation``).
+    ``lazy`` gives ``(time_s, Picture)``: each frame converted only as far as the caller asks.
     """
     path = Path(path)
     container = _open(path)
@@ -222,7 +224,7 @@ def iter_frames(
             container.seek(int((start_s + t0) / tb), stream=stream, backward=True, any_frame=False)
         try:
             yield from _decoded(container, stream, tb, t0, start_s, end_s, max_side, select,
-                                fallback_rot, turns, "gray" if gray else "rgb24")
+                                fallback_rot, turns, "lazy" if lazy else "gray" if gray else "rgb24")
         except InputFileError:
             raise
         except Exception as exc:
@@ -256,10 +258,46 @@ def _decoded(container, stream, tb: float, t0: float, start_s: float, end_s: flo
         side = max_side(t) if callable(max_side) else max_side
         if size is None or side != sized:
             size, sized = _scaled_size(frame.width, frame.height, side), side
+        if fmt == "lazy":
+            yield t, Picture(frame, size, rot)
+            continue
         img = _luma(frame, size) if fmt == "gray" else frame.to_ndarray(width=size[0], height=size[1], format=fmt)
-        if rot:
-            img = np.ascontiguousarray(np.rot90(img, k=-(rot // 90)))
-        yield t, img
+        yield t, _upright(img, rot)
+
+
+def _upright(img: np.ndarray, rot: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(img, k=-(rot // 90))) if rot else img
+
+
+class Picture:
+    """One decoded frame, converted only as far as asked: a frame that repeats the picture before
+    it needs its small grey thumbnail alone, read from the luma plane without a colour conversion."""
+
+    def __init__(self, frame, size: tuple[int, int], rot: int):
+        self._frame, self._size, self._rot = frame, size, rot
+
+    def rgb(self) -> np.ndarray:
+        """The upright RGB frame at the iterator's size."""
+        return _upright(self._frame.to_ndarray(width=self._size[0], height=self._size[1], format="rgb24"), self._rot)
+
+    def thumbnail(self, div: int) -> np.ndarray:
+        """The frame in grey at 1/``div`` of the iterator's size (area-averaged), as stored (not
+        turned upright), on the grey scale of the RGB frame (limited-range luma stretched to 0-255)."""
+        import cv2
+
+        w, h = self._size
+        small = (max(1, w // div), max(1, h // div))
+        frame = self._frame
+        name = frame.format.name
+        if not name.startswith(("yuv", "nv12")):  # RGB or palette video: through the converter
+            grey = frame.to_ndarray(width=w, height=h, format="gray")
+            return cv2.resize(grey, small, interpolation=cv2.INTER_AREA).astype(np.float32)
+        plane = frame.planes[0]
+        y = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width]
+        y = cv2.resize(y, small, interpolation=cv2.INTER_AREA).astype(np.float32)
+        if name.startswith("yuvj") or getattr(frame, "color_range", 1) == 2:  # full-range luma
+            return y
+        return (y - 16.0) * (255.0 / 219.0)
 
 
 def _luma(frame, size: tuple[int, int]) -> np.ndarray:

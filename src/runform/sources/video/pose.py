@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,6 +40,15 @@ MIN_SEGMENT_S = 4.0
 SEGMENTS = 2
 DECODE_ONLY_COST = 0.08  # decoding a frame without inference: 1.9 of 24 ms (720p H.264, this machine)
 INFERENCE_MAX_SIDE = 1920  # frames up to 1080p go in as they are (scaling costs more than it saves)
+
+
+class Pose(NamedTuple):
+    """The pose pass's output, one row per frame in time order."""
+
+    times: np.ndarray  # (n,) s, the frames' presentation times
+    xyzv: np.ndarray  # (n, 33, 4): x, y in upright pixels, z, visibility
+    luma: np.ndarray  # (n,) mean grey level (0-255) of each frame
+    repeated: np.ndarray  # (n,) bool: the frame repeats the picture before it and kept that pose
 
 
 @dataclass(frozen=True)
@@ -90,34 +100,39 @@ def _limit_malloc_arenas(n: int = 2) -> None:
         pass  # not glibc: nothing to tune
 
 
-def _infer_segment(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run BlazePose on frames in [seg_start, seg_end); return (times, xyzv[n,33,4], luma[n]).
+def _infer_segment(args) -> Pose:
+    """Run BlazePose on frames in [seg_start, seg_end).
 
     x, y are pixels of the upright full-resolution frame, z is MediaPipe's
     relative depth (same scale as x), v is visibility in [0, 1]. BlazePose is
     not mirror-symmetric (a mirrored clip gave contact times 60 ms longer), so
     it always sees the runner facing image-left: when the first frames show a
     runner facing image-right, the segment is tracked again from its start on
-    flipped frames and the landmarks are flipped back.
+    flipped frames and the landmarks are flipped back. A frame that repeats the
+    picture before it (``_repeats``) is not converted to colour nor posed: it
+    keeps the pose it had.
     """
     return _track(args, flip=False) or _track(args, flip=True)
 
 
-def _track(args, flip: bool):
+def _track(args, flip: bool) -> Pose | None:
     """One tracking pass over a segment; None when, unflipped, the runner faces image-right."""
     path, seg_start, seg_end, warm_start, width, height, settings = args
     from .decode import iter_frames
 
-    times, rows, luma, nose_ahead = [], [], [], []
+    rows, nose_ahead = [], []
     empty = np.full((len(LANDMARKS), 4), np.nan, dtype=np.float32)
-    decided, last, a = flip, None, empty
+    decided, last, a, lum = flip, None, empty, 0.0
     with _tracker(settings) as pose:
         pending = 0
-        for i, (t, img) in enumerate(iter_frames(path, warm_start, seg_end, settings.inference_max_side)):
-            small = _thumbnail(img)
-            if last is None or not _repeats(small, last):  # a repeated picture keeps the pose it had
+        for i, (t, pic) in enumerate(iter_frames(path, warm_start, seg_end, settings.inference_max_side, lazy=True)):
+            small = pic.thumbnail(THUMBNAIL_DIV)
+            new = last is None or not _repeats(small, last)
+            if new:
+                img = pic.rgb()
                 res = pose.process(np.ascontiguousarray(img[:, ::-1]) if flip else img)
                 a = empty if res.pose_landmarks is None else _landmarks(res, width, height, flip)
+                lum = float(img[::8, ::8].mean())
             last = small
             if not decided:
                 nose_ahead.append(_nose_ahead(a))
@@ -127,9 +142,7 @@ def _track(args, flip: bool):
                         return None  # faces image-right: track again, mirrored
                     decided = True
             if t >= seg_start - 1e-6:
-                rows.append(a)
-                times.append(t)
-                luma.append(float(img[::8, ::8].mean()))
+                rows.append((t, a, lum, not new))
                 pending += 1
             if decided and _progress_queue is not None and pending >= 10:
                 _progress_queue.put(pending)
@@ -137,17 +150,12 @@ def _track(args, flip: bool):
         if _progress_queue is not None and pending:
             _progress_queue.put(pending)
     if not rows:
-        return np.zeros(0), np.zeros((0, len(LANDMARKS), 4), np.float32), np.zeros(0)
-    return np.asarray(times, float), np.stack(rows), np.asarray(luma, float)
+        return Pose(np.zeros(0), np.zeros((0, len(LANDMARKS), 4), np.float32), np.zeros(0), np.zeros(0, bool))
+    times, xyzv, luma, repeated = zip(*rows)
+    return Pose(np.asarray(times, float), np.stack(xyzv), np.asarray(luma, float), np.asarray(repeated, bool))
 
 
-def _thumbnail(img: np.ndarray) -> np.ndarray:
-    """The frame in grey at an eighth of its size (area-averaged: compression noise averages out)."""
-    import cv2
-
-    h, w = img.shape[:2]
-    return cv2.resize(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), (max(1, w // 8), max(1, h // 8)),
-                      interpolation=cv2.INTER_AREA).astype(np.float32)
+THUMBNAIL_DIV = 8  # repeats are told on the frame at an eighth of its size: compression noise averages out
 
 
 def _repeats(small: np.ndarray, last: np.ndarray) -> bool:
@@ -260,8 +268,8 @@ class PoseJob:
                                          initargs=(self._queue,))
         self._futures = [self._pool.submit(_infer_segment, job) for job in jobs]
 
-    def result(self, on_progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(times_s, xyzv[n, 33, 4], luma[n]) for every frame, in time order."""
+    def result(self, on_progress=None) -> Pose:
+        """Every frame's pose, in time order."""
         if self._pool is None:
             parts = []
             for job in self._inline:
@@ -288,15 +296,12 @@ class PoseJob:
                 proc.terminate()
 
 
-def _join(parts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _join(parts: list[Pose]) -> Pose:
     """The segments' frames in time order, each frame once."""
-    times = np.concatenate([p[0] for p in parts])
-    xyzv = np.concatenate([p[1] for p in parts])
-    luma = np.concatenate([p[2] for p in parts])
-    order = np.argsort(times, kind="stable")
-    times, xyzv, luma = times[order], xyzv[order], luma[order]
-    keep = np.concatenate([[True], np.diff(times) > 1e-9])  # drop duplicate frames at seams
-    return times[keep], xyzv[keep], luma[keep]
+    joined = Pose(*(np.concatenate([getattr(p, f) for p in parts]) for f in Pose._fields))
+    order = np.argsort(joined.times, kind="stable")
+    keep = np.concatenate([[True], np.diff(joined.times[order]) > 1e-9])  # drop duplicate frames at seams
+    return Pose(*(a[order][keep] for a in joined))
 
 
 def _drain(queue, on_progress, timeout: float) -> None:

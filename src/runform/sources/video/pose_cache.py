@@ -26,9 +26,9 @@ import numpy as np
 
 from ..sniff import content_hash
 from .decode import VideoInfo
-from .pose import PoseJob, PoseSettings
+from .pose import Pose, PoseJob, PoseSettings
 
-POSE_PASS_VERSION = 2  # 2: a repeated picture keeps the pose it had (pose.py); raise on any change of the pass
+POSE_PASS_VERSION = 3  # 2: a repeated picture keeps the pose it had (pose.py); 3: and is flagged; raise on any change
 STORE_ENV = "RUNFORM_POSE_CACHE"
 STORE_MAX_BYTES = 1 << 30  # 1 GiB: about 2,000 twelve-second clips, or 9 hours of 60 fps video
 
@@ -68,8 +68,7 @@ class Tracking:
         if self._cached is None:
             self._job = PoseJob(info.path, info.width, info.height, start_s, end_s, settings, workers)
 
-    def result(self, on_progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(times_s, xyzv[n, 33, 4], luma[n])."""
+    def result(self, on_progress=None) -> Pose:
         if self._cached is None:
             self._cached = self._job.result(on_progress)
             if self._store is not None:
@@ -77,13 +76,13 @@ class Tracking:
         return self._cached
 
 
-def _read(folder: Path | None, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _read(folder: Path | None, name: str) -> Pose | None:
     """A cached pose, or None when there is none (or it cannot be read: it is made again)."""
     if folder is None or not (folder / name).is_file():
         return None
     try:
         with np.load(folder / name) as z:
-            pose = z["times"], z["xyzv"], z["luma"]
+            pose = Pose(*(z[f] for f in Pose._fields))
     except (OSError, ValueError, KeyError, EOFError):
         return None
     try:
@@ -93,12 +92,12 @@ def _read(folder: Path | None, name: str) -> tuple[np.ndarray, np.ndarray, np.nd
     return pose
 
 
-def save_pose(folder: Path, name: str, pose: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+def save_pose(folder: Path, name: str, pose: Pose) -> None:
     """Write a pose to ``folder/name`` whole: under a temporary name first, then renamed."""
     folder.mkdir(parents=True, exist_ok=True)
     part = folder / f".{name}.{os.getpid()}.part"
     with open(part, "wb") as f:
-        np.savez_compressed(f, times=pose[0], xyzv=pose[1], luma=pose[2])
+        np.savez_compressed(f, **pose._asdict())
     os.replace(part, folder / name)
 
 

@@ -49,7 +49,8 @@ class FootCrops:
 class CropCollector:
     """Takes the feet's crops from the frames of one decoding pass (``background.scan``)."""
 
-    def __init__(self, xy: np.ndarray, names: list[str], size: tuple[int, int], leg_px: float):
+    def __init__(self, xy: np.ndarray, names: list[str], size: tuple[int, int], leg_px: float,
+                 repeated: np.ndarray):
         idx = [names.index(f"{s}_{p}") for s in ("left", "right") for p in FEET]
         self.n = len(xy)
         full = max(size)
@@ -68,7 +69,9 @@ class CropCollector:
         good = (self.boxes[:, 2] > self.boxes[:, 0] + 4) & (self.boxes[:, 3] > self.boxes[:, 1] + 4)
         self.boxes[~good] = -1
         self.band = (tuple(self.boxes[good, :2].min(0)) + tuple(self.boxes[good, 2:].max(0))) if good.any() else None
-        pick = np.linspace(0, self.n - 1, min(N_BACKGROUND, self.n)).round().astype(int) if self.n else []
+        fresh = np.flatnonzero(~repeated)  # the empty scene from new pictures only (repeats are not decoded)
+        pick = fresh[np.linspace(0, len(fresh) - 1, min(N_BACKGROUND, len(fresh))).round().astype(int)] \
+            if len(fresh) else []
         self.samples_at = set(int(i) for i in pick)
         self.samples: list[np.ndarray] = []
         self.crops: list = [None] * self.n
