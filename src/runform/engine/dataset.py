@@ -68,7 +68,9 @@ def point(ds: xr.Dataset, name: str) -> np.ndarray:
         mid = 0.5 * (pair[0] + pair[1])
         one = np.where(np.isfinite(pair[0]), pair[0], pair[1])  # one side hidden: use the other
         return np.where(np.isfinite(mid), mid, one)
-    return ds["position"].sel(keypoint=name).values
+    pos = ds["position"]
+    k = pos.get_index("keypoint").get_loc(name)  # a KeyError names a keypoint the dataset lacks
+    return np.take(pos.values, k, axis=pos.dims.index("keypoint"))
 
 
 def require(ds: xr.Dataset, names: list[str]) -> None:

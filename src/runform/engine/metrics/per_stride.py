@@ -95,7 +95,7 @@ def stride_metrics(motion: xr.Dataset, strides: pd.DataFrame, leg_length_m: floa
     hip = point(motion, "mid_hip")
     feet = {f: _foot_arrays(motion, f) for f in set(strides.foot)}  # fetched once per foot, not per stride
     rows = []
-    for _, st in strides.iterrows():
+    for st in strides[["foot", "ic_s", "to_s", "mid_s", "contra_ic_s", "end_s"]].itertuples(index=False):
         f, ic, to, ms, cic, end = st.foot, st.ic_s, st.to_s, st.mid_s, st.contra_ic_s, st.end_s
         r: dict[str, float | str] = temporal_metrics(ic, to, cic, end, speed_mps)
         stride_s = end - ic
