@@ -26,12 +26,41 @@ FAST = Path(__file__).resolve().parent / "fast"
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The fast tier (tests/fast) needs no recordings; every other test needs ../shared/data."""
+    """The fast tier (tests/fast) needs no recordings; every other test needs ../shared/data.
+    When a collected test needs `runform validate`, it starts now in the background."""
     needs_data = [i for i in items if not Path(str(i.path)).is_relative_to(FAST)]
     if needs_data and not (VIDEO_DIR.is_dir() and MOCAP_DIR.is_dir()):
         raise pytest.UsageError(
             f"The real recordings are expected in {SHARED} (shared/data beside the repository). "
             "Set RUNFORM_SHARED_DATA to their folder, or run the fast tier alone: pytest tests/fast.")
+    if any("validation" in getattr(i, "fixturenames", ()) for i in items):
+        _start_validation(config)
+        # the modules that read it go last (xdist hands out modules in this order), so both test
+        # processes work on the rest while it runs
+        later = {i.module.__name__ for i in items if "validation" in getattr(i, "fixturenames", ())}
+        items.sort(key=lambda i: getattr(i, "module", None) is not None and i.module.__name__ in later)
+
+
+def _start_validation(config) -> None:
+    """`runform validate` (minutes) in a process of its own from the session's start, by the first
+    test process only: the tests that read it wait for it (``validation``) instead of one test
+    process running it while the other waits idle. The process holds the folder's lock until it
+    ends, so a test that needs it first simply waits for the lock."""
+    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") != "gw0" or not hasattr(config, "_tmp_path_factory"):
+        return
+    d = shared_dir(config._tmp_path_factory, "validate")
+    lock = open(d / ".lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return
+    if not (d / "out" / "validation.json").is_file():
+        with open(d / "stdout.txt", "w") as out, open(d / "stderr.txt", "w") as err:
+            # the child inherits the locked file and holds the lock until it exits
+            subprocess.Popen([sys.executable, "-m", "runform.cli", "validate", str(MOCAP_DIR), "--out", str(d / "out")],
+                             stdout=out, stderr=err, pass_fds=(lock.fileno(),))
+    lock.close()
 
 
 def shared_dir(tmp_path_factory, name: str) -> Path:
@@ -112,8 +141,10 @@ def validation(tmp_path_factory) -> dict:
     test processes share it)."""
     d = shared_dir(tmp_path_factory, "validate")
     out = d / "out"
-    with only_one(d):
-        if not (out / "validation.json").is_file():
+    with only_one(d):  # started in the background at collection (_start_validation): wait for it
+        if (out / "validation.json").is_file() and (d / "stdout.txt").is_file():
+            assert "IC, kinematic on 3D markers" in (d / "stdout.txt").read_text()
+        elif not (out / "validation.json").is_file():  # it was not started, or it failed: run it here
             res = run_cli("validate", str(MOCAP_DIR), "--out", str(out), timeout=1800)  # about 6 min on 2 cores
             assert res.returncode == 0, res.stderr
             assert "IC, kinematic on 3D markers" in res.stdout
