@@ -114,3 +114,21 @@ def test_pose_cache_is_reused_with_other_options(sample_analysis, tmp_path, real
     assert s["model"]["pose_cache_hit"] is True
     assert s["settings"]["height_m"] == 1.82
     assert not (out / "annotated.mp4").exists()
+
+
+def test_the_report_gives_a_plan_in_plain_words(sample_analysis, sample_summary):
+    """The sample's one finding is borderline: the plan acts on nothing, says what to film to settle
+    it, and the report shows no raw confidence number, settings dump or internal source labels."""
+    import re
+
+    html = (sample_analysis / "report.html").read_text()
+    plan = html[html.index('id="plan"'):html.index('id="findings"')]
+    unsure = [f for f in sample_summary["faults"] if f["confidence_label"] not in ("high", "medium")]
+    assert unsure, "the sample's finding is expected to be unsure (borderline knee at landing)"
+    assert "Not sure yet" in plan and "Film like this next time" in plan
+    assert all(f["title"] in plan for f in unsure)
+    for raw in ("uncertainties away", "rules started from", "no. 00", "model_complexity", "height_m=", "=True"):
+        assert raw not in html, raw
+    assert not re.search(r"confidence \w+ \(\d\.\d\d\)", html)
+    assert not re.search(r">-0<", html)  # no chart tick reads -0
+    assert "runner's height 1.75 m, speed 3.00 m/s (10.8 km/h)" in html

@@ -129,7 +129,7 @@ def _annotated(img: np.ndarray, kp: dict, up: np.ndarray, w: dict, crop: bool, m
     y = int(24 * s)
     for lab, v in w["values"]:
         if v is not None and np.isfinite(v):
-            label(img, f"{lab} {v:.0f}", (6, y), s)
+            label(img, f"{lab} {round(v)}", (6, y), s)  # round(): never "-0"
             y += int(22 * s)
     ok, buf = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 82])
     return {**w, "jpeg_b64": base64.b64encode(buf.tobytes()).decode()}
@@ -195,7 +195,7 @@ def _panel(curves: dict, key: str, title: str, x0: float, y0: float, w: float, h
     out.append(f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" fill="none" stroke="#999"/>')
     for v in _nice_ticks(lo, hi):
         out.append(f'<line x1="{x0}" x2="{x0 + w}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#e3e3e3"/>'
-                   f'<text x="{x0 - 5}" y="{py(v) + 4:.1f}" text-anchor="end" font-size="11">{v:g}</text>')
+                   f'<text x="{x0 - 5}" y="{py(v) + 4:.1f}" text-anchor="end" font-size="11">{round(v, 6) + 0.0:g}</text>')
     for p in range(0, 101, 20):
         out.append(f'<text x="{px(p):.1f}" y="{y0 + h + 14}" text-anchor="middle" font-size="11">{p}</text>')
     xs = np.linspace(0, 100, len(found[0][1][0]))

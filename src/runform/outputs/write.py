@@ -15,6 +15,7 @@ from ..progress import Progress, stage
 from ..settings import applies
 from .charts import line_svg
 from .figures import curves_svg, key_frame_sheet, key_frames, normalised_curves, stick_key_frames
+from .plan import closeness, plan
 from .timeline import not_used, timeline_svg
 from .video import write_annotated
 
@@ -87,19 +88,51 @@ def render_report(summary: dict, kb: Knowledge, frames: list[dict], svg: str) ->
     env.globals.update(
         metric_label=lambda n: kb.metrics.get(n, {}).get("label", n),
         unit=lambda n: kb.metrics.get(n, {}).get("unit", ""),
-        fmt=lambda v: f"{v:.1f}" if isinstance(v, (int, float)) and math.isfinite(v) else "",
+        fmt=fmt,
+        closeness=closeness,
     )
     from markupsafe import Markup
 
     kind = summary.get("source", {}).get("type", "video")
-    settings_text = ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items()
-                              if v is not None and applies(k, kind))
+    given = {k: v for k, v in summary.get("settings", {}).items() if v is not None and applies(k, kind)}
+    settings_text = settings_words(given)
     return env.get_template("report.html.j2").render(
         **clean_json(summary), key_frames=frames, curves_svg=Markup(svg), settings_text=settings_text,
         timeline_svg=Markup(timeline_svg(summary.get("contacts"), _span_s(summary))),
         contacts_not_used=not_used(summary.get("contacts")), scorecard=scorecard(summary, kb),
+        plan=plan(summary.get("faults") or [], lambda n: kb.metrics.get(n, {}).get("unit", ""),
+                  lambda n: kb.metrics.get(n, {}).get("label", n)),
         report_script=Markup(REPORT_SCRIPT),
         drift=[{**c, "svg": Markup(c["svg"])} for c in drift_charts(summary, kb)])
+
+
+def fmt(v, unit: str = "") -> str:
+    """A figure as the report shows it: metres to the centimetre, everything else to one decimal,
+    never '-0.0'; empty when there is none."""
+    if not isinstance(v, (int, float)) or not math.isfinite(v):
+        return ""
+    text = f"{v:.2f}" if unit == "m" else f"{v:.1f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def settings_words(given: dict) -> str:
+    """The settings an analysis ran with, in words; those left as they come are not listed."""
+    words = {
+        "height_m": lambda v: f"runner's height {v:.2f} m",
+        "speed_mps": lambda v: f"speed {v:.2f} m/s ({3.6 * v:.1f} km/h)",
+        "sex": lambda v: f"reference ranges for {'women' if v == 'f' else 'men'} where they differ",
+        "start_s": lambda v: f"from {v:g} s" if v else "",
+        "end_s": lambda v: f"to {v:g} s",
+        "references": lambda v: f"own reference ranges from {Path(str(v)).name}",
+        "annotated_video": lambda v: "" if v else "no annotated video",
+        "vertical": lambda v: "" if v == "auto" else f"true vertical: {v}",
+        "slowmo": lambda v: f"played {v:g}x slower than real time",
+        "capture_fps": lambda v: f"filmed at {v:g} fps",
+        "view": lambda v: "" if v == "auto" else f"{v} view",
+        "fps": lambda v: f"keypoints at {v:g} fps",
+    }
+    said = [words[k](v) for k, v in given.items() if k in words]
+    return ", ".join(w for w in said if w) or "as they come (nothing given)"
 
 
 def scorecard(summary: dict, kb: Knowledge) -> list[dict]:
@@ -111,7 +144,9 @@ def scorecard(summary: dict, kb: Knowledge) -> list[dict]:
         if m and m.get("median") is not None:
             out.append({"metric": name, "label": kb.metrics[name]["label"], "unit": kb.metrics[name]["unit"],
                         "median": m["median"], "uncertainty": m.get("uncertainty"),
-                        "reference": m.get("reference") or {}, "status": m.get("status")})
+                        "reference": m.get("reference") or {}, "status": m.get("status"),
+                        "findings": [f["title"] for f in summary.get("faults") or []
+                                     if any(e.get("metric") == name for e in f.get("evidence", []))]})
     return out
 
 
