@@ -13,11 +13,13 @@ from .models import Athlete, RunSession, session_time, utcnow
 
 
 def metrics_of(summary: dict) -> dict:
-    """Per metric the figures the athlete page compares: median, IQR, SD, n, unit."""
+    """Per metric the figures the athlete page shows and compares: median, IQR, SD, n, unit, the
+    uncertainty (the trends' error bars) and the part of it two sessions do not share (what a
+    comparison judges a change against)."""
     out = {}
     for name, m in summary.get("metrics", {}).items():
         if isinstance(m, dict) and m.get("median") is not None:
-            out[name] = {k: m.get(k) for k in ("median", "iqr", "sd", "n", "unit")}
+            out[name] = {k: m.get(k) for k in ("median", "iqr", "sd", "n", "unit", "uncertainty", "uncertainty_unshared")}
     return out
 
 
