@@ -131,4 +131,4 @@ def test_the_report_gives_a_plan_in_plain_words(sample_analysis, sample_summary)
         assert raw not in html, raw
     assert not re.search(r"confidence \w+ \(\d\.\d\d\)", html)
     assert not re.search(r">-0<", html)  # no chart tick reads -0
-    assert "runner's height 1.75 m, speed 3.00 m/s (10.8 km/h)" in html
+    assert "runner&#39;s height 1.75 m, speed 3.00 m/s (10.8 km/h)" in html

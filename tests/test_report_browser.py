@@ -49,4 +49,4 @@ def test_report_shows_the_summary(page_errors, sample_analysis):
         assert abs(value - m["median"]) <= 0.051 and abs(unc - m["uncertainty"]) <= 0.051, name
     assert sorted(data["faults"]) == sorted(f"fault-{f['id']}" for f in s["faults"])
     assert len(data["images"]) == 6 and all(w > 100 for w in data["images"])
-    assert data["svg"] == 1
+    assert data["svg"] >= 4  # one chart per angle: knee, hip, ankle, trunk at least

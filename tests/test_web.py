@@ -194,6 +194,7 @@ def test_upload_video_report_and_compare_in_the_browser(server):
         cards = report.locator("#scorecard .card").evaluate_all("els => els.map(e => e.dataset.metric)")
         assert cards[:2] == ["trunk_lean_deg", "cadence_spm"]  # the key metrics first, at a glance
         assert report.locator("#scorecard .card.below[data-metric=knee_flexion_ic_deg]").count() == 1
+        _plan_agrees(report, summary)
         # the report is shown whole in the page: one scrollbar, the page's
         page.wait_for_selector("#report.whole", timeout=10_000)
         inner = report.locator("html").evaluate("e => e.scrollHeight")
@@ -240,9 +241,32 @@ def test_upload_video_report_and_compare_in_the_browser(server):
     assert errors == []
 
 
+def _plan_agrees(report, summary: dict) -> None:
+    """The report's plan ranks the sure findings and merges their drills (each once), names the
+    unsure ones with what to film, and every card whose figure decides a finding names it."""
+    sure = [f for f in summary["faults"] if f["confidence_label"] in ("high", "medium")]
+    unsure = [f for f in summary["faults"] if f not in sure]
+    if summary["faults"]:
+        plan = report.locator("#plan").inner_text()
+        ranked = report.locator("#plan-steps li").all_inner_texts()
+        assert [t.split(":", 1)[1].split(".")[0].strip() for t in ranked] == \
+            [f["title"] for f in sorted(sure, key=lambda f: -f["confidence"])]
+        drills = {d["id"] for f in sure for d in f["drills"]}
+        assert report.locator("#plan-drills li").count() == len(drills)
+        assert all(f["title"] in plan for f in unsure) and (not unsure or "Film like this" in plan)
+    cards = dict(report.locator("#scorecard .card").evaluate_all("els => els.map(e => [e.dataset.metric, e.innerText])"))
+    for f in summary["faults"]:
+        for e in f["evidence"]:
+            if e.get("metric") in cards:
+                assert f"Decides: {f['title']}" in cards[e["metric"]], (f["id"], e["metric"])
+
+
 LEAKS = (("a stored file name", r"\b[0-9a-f]{32}\.\w+"), ("a command-line option", r"(?<![\w-])--[a-z]"),
          ("a repository path", r"\b(docs|shared|seeds|src|tests)/"),
-         ("an exception class", r"\b\w+(Error|Exception)\b"), ("an internal error", r"internal error"))
+         ("an exception class", r"\b\w+(Error|Exception)\b"), ("an internal error", r"internal error"),
+         ("a settings dump", r"\b[a-z]+_[a-z_]+="), ("an internal source label", r"no\. 0\d\d|rules started from"),
+         ("a raw float", r"\d\.\d{5,}"), ("a pose model's setting", r"model_complexity"),
+         ("a raw confidence or z", r"uncertainties away|confidence \w+ \(\d"))
 
 
 def _no_leaks(page, server) -> None:
@@ -269,6 +293,33 @@ def _look(page, url: str, shots: Path) -> None:
         page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width + 2, (url, width)
         assert page.locator("a.skip[href='#main']").count() == 1
+        docs = {"page": page.main_frame}
+        if page.locator("#report").count():
+            page.wait_for_selector("#report.whole", timeout=10_000)
+            docs["report"] = page.locator("#report").element_handle().content_frame()
+        for where, frame in docs.items():
+            over = frame.evaluate(FITS)
+            assert over == {"wide": [], "cut_cells": []}, (url, width, where, over)
+
+
+# Elements reaching past the right edge of their page (a strip that scrolls sideways on its own is
+# allowed to hold wider content), and table cells that do: a column hidden off the screen.
+FITS = """() => {
+  const w = document.documentElement.clientWidth;
+  const scrolls = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+    const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll') return a; } return null; };
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + e.className : '');
+  const out = {wide: [], cut_cells: []};
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= w + 1) continue;
+    const strip = scrolls(e);
+    if (e.matches('td, th')) out.cut_cells.push(name(e) + ': ' + e.textContent.trim().slice(0, 30));
+    else if (!strip) out.wide.push(name(e));
+  }
+  out.wide = out.wide.slice(0, 6); out.cut_cells = out.cut_cells.slice(0, 6);
+  return out;
+}"""
 
 
 def test_guards(tmp_path):
@@ -297,6 +348,9 @@ def test_guards(tmp_path):
         failed = c.wait(_session_id(c.upload(short, {})[1]))
         assert failed["status"] == "failed" and "needs at least 3 s of running" in failed["error"]
         assert "Record a longer run" in failed["error"]
+        refused = c.get(f"/sessions/{failed['id']}")[1]  # the same file would be refused again: no Retry
+        assert 'id="retry"' not in refused and 'id="no-retry"' in refused
+        assert failed["ahead"] == 0 and failed["stage"] is None
         assert c.get(f"/sessions/{sid}/files/..%2F..%2Fruntime.db")[0] == 404
         assert c.get(f"/sessions/{sid}/files/frames.csv")[0] == 200
         assert c.get(f"/sessions/{sid}/files/.cache")[0] == 404

@@ -42,3 +42,13 @@ def fraction(name: str, done: int, total: int | None) -> float:
     before = sum(STAGES[n][1] for n in names[:names.index(name)])
     within = min(1.0, done / total) if total else 0.0
     return min(1.0, before + within * STAGES[name][1])
+
+
+def stage_at(share: float) -> str:
+    """The label of the stage an analysis is in when it is ``share`` (0-1) of the way through."""
+    before = 0.0
+    for label, part in STAGES.values():
+        before += part
+        if share < before - 1e-9:
+            return label
+    return list(STAGES.values())[-1][0]

@@ -195,7 +195,8 @@ def test_a_long_run_report_plots_its_drift_and_lists_only_its_own_settings():
     assert cadence.count("running bout") == len(summary["bouts"]) == 9
     assert html.index('id="scorecard"') < html.index('id="findings"')
     about = html[html.index('id="about"'):]
-    assert "annotated_video" not in about and "vertical=" not in about and "start_s=0.0" in about
+    assert "speed 3.00 m/s" in about and "annotated" not in about and "true vertical" not in about  # a video's settings
+    assert "=" not in about.split("Settings:")[1].split("</p>")[0]  # in words, not a key=value dump
 
 
 def test_a_video_report_has_its_scorecard_and_no_repository_path():
@@ -205,7 +206,7 @@ def test_a_video_report_has_its_scorecard_and_no_repository_path():
     cards = re.findall(r'<div class="card (\w*)" data-metric="(\w+)"', html)
     assert [m for _, m in cards][:2] == ["trunk_lean_deg", "cadence_spm"]
     assert ("below", "knee_flexion_ic_deg") in cards
-    assert "vertical=auto" in html and "docs/" not in html  # (command-line options stay: it is the CLI's report)
+    assert "height 1.75 m, speed 3.00 m/s (10.8 km/h)" in html and "docs/" not in html
 
 
 def test_the_pose_store_keeps_the_newest_poses_and_only_removes_its_own(tmp_path, monkeypatch):

@@ -221,16 +221,14 @@ def curves_svg(curves: dict) -> str:
     for four line charts.
     """
     shown = [(key, title) for key, title in CURVES if any(k == key for k, _ in curves)]
-    W, H, pw, ph = 1000, 20 + 300 * ((len(shown) + 1) // 2), 400, 200
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
-             'font-family="system-ui, sans-serif" role="img" aria-label="Angles over the stride">']
-    for k, (key, title) in enumerate(shown):
-        x0 = 70 + (k % 2) * 500
-        y0 = 40 + (k // 2) * 300
-        parts += _panel(curves, key, title, x0, y0, pw, ph)
-        parts.append(f'<text x="{x0 + pw / 2}" y="{y0 + ph + 32}" text-anchor="middle" font-size="11">'
-                     '% of stride (0 = initial contact; dashed = toe-off)</text>')
-    parts.append("</svg>")
+    pw, ph = 400, 200
+    parts = []
+    for key, title in shown:  # one picture per angle: two side by side on a desk, one a row on a phone
+        parts.append(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 500 290" width="100%" '
+                     f'font-family="system-ui, sans-serif" role="img" aria-label="{escape(title)} over the stride">')
+        parts += _panel(curves, key, title, 70, 40, pw, ph)
+        parts.append(f'<text x="{70 + pw / 2}" y="{40 + ph + 32}" text-anchor="middle" font-size="11">'
+                     '% of stride (0 = initial contact; dashed = toe-off)</text></svg>')
     return "\n".join(parts)
 
 

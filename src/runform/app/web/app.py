@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ... import __version__
 from ...engine.assess.knowledge import load_knowledge
+from ...outputs.charts import KINDS
 from ..store.db import Store
 from . import athletes, pages, sessions, upload
 from .jobs import JobRunner
@@ -65,7 +66,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
     app.state.templates.globals.update(
         metric_label=lambda n: kb_metrics.get(n, {}).get("label", n.replace("_", " ")),
         metric_unit=lambda n: kb_metrics.get(n, {}).get("unit", ""),
-        metric_explain=lambda n: kb_metrics.get(n, {}).get("explain", ""))
+        metric_explain=lambda n: kb_metrics.get(n, {}).get("explain", ""), kinds=KINDS)
     app.state.templates.filters["for_browser"] = for_browser
     app.add_exception_handler(StarletteHTTPException, _http_problem)  # FastAPI's and the router's
     app.add_exception_handler(RequestValidationError, _bad_address)  # /sessions/abc and the like

@@ -33,7 +33,6 @@ FOR_BROWSER = (("No --speed given", "No treadmill speed given"), ("--speed", "th
                ("Give --static", "Upload a static (standing) trial with it"), ("--static", "a static trial"),
                ("--vertical", "a vertical reference"), ("--start/--end", "a trimmed clip"),
                ("--slowmo", "the slow-motion factor"), ("--capture-fps", "the capture frame rate"),
-               ("start the server with a larger --max-upload-mb", "ask whoever runs runform for a larger upload limit"),
                ("see docs/mocap.md", "see runform's lab documentation"))
 
 

@@ -133,7 +133,8 @@ class Guard(BaseHTTPMiddleware):
         name = host_name(request.headers.get("host", ""))
         if not self._known_host(name):
             return PlainTextResponse(f"runform: this server does not answer to the name '{name[:100]}'. Open it by "
-                                     "the address it printed, or start it with --allow-host NAME.", status_code=421)
+                                     "the address it printed, or have whoever runs it add this name to the names it answers to.",
+                                     status_code=421)
         set_token = False
         if self.token:
             auth = request.headers.get("authorization", "")

@@ -25,21 +25,40 @@ def session_page(request: Request, session_id: int):
     with request.app.state.store.session() as db:
         s = get_session(db, session_id)
         _ = s.athlete
-        ahead = db.scalar(select(func.count(RunSession.id)).where(  # the running one, and those queued first
-            (RunSession.status == "running") | ((RunSession.status == "queued") & (RunSession.id < s.id)))) \
-            if s.status == "queued" else 0
+        ahead = _ahead(db, s)
         athletes = db.scalars(select(Athlete).order_by(Athlete.name)).all() if s.athlete is None else []
     files = [n for n in DOWNLOADS if (Path(s.output_dir) / n).is_file()] if s.status == "done" else []
-    can_retry = bool(s.input_path) and Path(s.input_path).is_file()
+    can_retry = bool(s.input_path) and Path(s.input_path).is_file() and retry_helps(s.status, s.error)
     return page(request, "session.html.j2", s=s, files=files, ahead=ahead, can_retry=can_retry, athletes=athletes)
+
+
+def retry_helps(status: str, error: str | None) -> bool:
+    """Whether analysing the same file again can end otherwise: after a cancel, a server stop, a
+    crash or an internal error, yes; a recording runform refused (too short, no runner, not a
+    video) would be refused again, so it is not offered."""
+    from .jobs import INTERRUPTED
+
+    text = error or ""
+    return status == "cancelled" or text == INTERRUPTED or text.startswith(("internal error", "The analysis stopped"))
+
+
+def _ahead(db, s: RunSession) -> int:
+    """The analyses before this one in the queue: the one running and those queued earlier."""
+    if s.status != "queued":
+        return 0
+    return db.scalar(select(func.count(RunSession.id)).where(
+        (RunSession.status == "running") | ((RunSession.status == "queued") & (RunSession.id < s.id))))
 
 
 @router.get("/api/sessions/{session_id}")
 def session_status(request: Request, session_id: int):
+    from ...progress import stage_at
+
     with request.app.state.store.session() as db:
         s = get_session(db, session_id)
-        return JSONResponse({"id": s.id, "status": s.status, "progress": round(s.progress or 0.0, 3),
-                             "error": s.error})
+        share = round(s.progress or 0.0, 3)
+        return JSONResponse({"id": s.id, "status": s.status, "progress": share, "error": s.error,
+                             "ahead": _ahead(db, s), "stage": stage_at(share) if s.status == "running" else None})
 
 
 @router.get("/sessions/{session_id}/files/{name}")

@@ -28,7 +28,7 @@ async def upload(request: Request):
     cfg, store = request.app.state.cfg, request.app.state.store
     limit = int(cfg.max_upload_mb * 1024 * 1024)
     too_large = (f"The file is larger than this server's limit of {cfg.max_upload_mb:g} MB.",
-                 "Trim the video (or start the server with a larger --max-upload-mb).")
+                 "Trim the video, or ask whoever runs this runform server to raise its upload limit.")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 65536:
         return problem(request, 413, *too_large)
