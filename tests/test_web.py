@@ -515,6 +515,61 @@ def test_only_a_token_this_server_issued_counts(tmp_path):
     assert "Traceback" not in "".join(p.read_text() for p in tmp_path.glob("serve-*.log"))
 
 
+def test_another_page_on_loopback_cannot_act_in_the_browser(tmp_path):
+    """The attack as a browser makes it: the coach has runform open in Chromium; a page served on
+    another port of 127.0.0.1 plants its own runform_csrf cookie (cookies do not keep ports apart)
+    and submits a form through its own 307 redirect to runform (the browser then sends Origin:
+    null), once with the planted token and once with none. Neither creates an athlete; the coach's
+    own page still does."""
+    import http.server
+    import threading
+
+    srv = Server(tmp_path / "data")
+    target = f"{srv.base}/athletes"
+
+    class Evil(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # the page: plant the cookie, then post the form to this server
+            page = ("<!doctype html><script>document.cookie = 'runform_csrf=planted; path=/';</script>"
+                    "<form id=f method=post action=/go><input name=csrf value=planted>"
+                    "<input name=name value=Mallory></form><script>document.getElementById('f').submit();</script>")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(page.encode())
+
+        def do_POST(self):  # the redirect that keeps the method and body and hides the origin
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(307)
+            self.send_header("Location", target)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            page.goto(srv.base + "/")  # the coach's own page: runform's signed token in a cookie
+            seen = []
+            page.on("response", lambda r: seen.append(r.status) if r.url == target else None)
+            page.goto(f"http://127.0.0.1:{evil.server_address[1]}/")
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(500)
+            assert seen and all(code == 403 for code in seen), seen
+            page.goto(srv.base + "/")
+            assert "Mallory" not in page.inner_text("main")
+            page.fill("#new-athlete input[name=name]", "Ada")  # the coach's own form still works
+            page.click("#new-athlete button")
+            assert page.inner_text("#athlete-name") == "Ada"
+            browser.close()
+    finally:
+        evil.shutdown()
+        srv.stop()
+
+
 def test_a_coach_keeps_athletes_notes_and_retries(tmp_path):
     """Athletes without an upload, edited with notes; a session's notes; a failed session analysed
     again from its stored upload; an athlete deleted with every session and only runform's files."""
