@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, SHARED
+from conftest import MOCAP_DIR, SAMPLE, SHARED
 from playwright.sync_api import sync_playwright
 from test_report_browser import CHROMIUM, FLAGS
 from test_store import PG_URL, pg_url  # noqa: F401  (fixture)
@@ -567,6 +567,37 @@ def test_another_page_on_loopback_cannot_act_in_the_browser(tmp_path):
             browser.close()
     finally:
         evil.shutdown()
+        srv.stop()
+
+
+def test_a_lab_trial_gives_a_ranked_plan_in_the_browser(tmp_path):
+    """A lab trial with a sure finding (Fukuchi's runner 41 lands on a straight knee, medium
+    confidence): the session page's report puts it first in the plan with its drills, each once,
+    at a desk's and a phone's width, with nothing internal shown."""
+    trial = MOCAP_DIR / "fukuchi_rbds" / "RBDS0041runT252.txt"
+    srv = Server(tmp_path / "data")
+    try:
+        c = Client(srv.base)
+        sid = _session_id(c.upload(trial, {"name": "Runner 41"}, files={
+            "static": trial.with_name("RBDS0041static.txt"), "forces": trial.with_name("RBDS0041runT252forces.txt")})[1])
+        assert c.wait(sid)["status"] == "done"
+        summary = json.loads(c.get(f"/sessions/{sid}/files/summary.json")[1])
+        assert [f["confidence_label"] for f in summary["faults"]] == ["medium"]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            page.goto(f"{srv.base}/sessions/{sid}")
+            page.wait_for_selector("#report.whole", timeout=10_000)
+            report = page.frame_locator("#report")
+            _plan_agrees(report, summary)
+            first = report.locator("#plan-steps li").first.inner_text()
+            assert first.startswith("Work on first: " + summary["faults"][0]["title"])
+            assert "(finding: below 10 deg)" in first  # the figure that decides it, beside it
+            assert report.locator("#plan-drills li").count() == len(summary["faults"][0]["drills"])
+            _no_leaks(page, srv)
+            _look(page, f"{srv.base}/sessions/{sid}", tmp_path / "shots")
+            browser.close()
+    finally:
         srv.stop()
 
 

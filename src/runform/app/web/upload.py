@@ -61,8 +61,10 @@ async def upload(request: Request):
         return problem(request, 400, e.message, e.hint)
     stored = cfg.data_dir / "uploads" / f"{uuid.uuid4().hex}{kind[1]}"
     incoming.rename(stored)
-    if companions:
-        settings = {**settings, "companions": companions}
+    if companions:  # stored under names of runform's own; the report names them as the coach did
+        fields = {"static": "static", "forces": "forces", "second_view": "second"}
+        named = {Path(path).name: Path(str(form.get(fields[k]).filename)).name[:300] for k, path in companions.items()}
+        settings = {**settings, "companions": companions, "companion_names": named}
     sid = _queue(request.app.state, RunSession(
         athlete_id=athlete_id, origin="web", source=kind[0], file_name=str(file.filename)[:300],
         input_path=str(stored), settings=settings, status="queued", owns_files=True, recorded_at=recorded))

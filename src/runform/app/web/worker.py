@@ -48,15 +48,17 @@ def run(db_url: str, session_id: int) -> int:
     error = None
     try:  # the report and every message name the file as the user uploaded it, not as it is stored
         companions = settings.pop("companions", {})  # a lab trial's static trial and force file, a second view
+        names = {src.name: name, **settings.pop("companion_names", {})}  # stored name -> the coach's
         result = run_analysis(src, settings_for(src, Settings(**settings)), progress=progress,
                               static=companions.get("static"), forces=companions.get("forces"))
         result.analysis.summary["source"]["file"] = name
         if companions.get("second_view"):
             result = _with_second_view(result, Path(companions["second_view"]), Settings(**settings), progress)
+        result.analysis.summary = as_uploaded(result.analysis.summary, names)
         in_browser_words(result.analysis.summary)
         result.write(out, progress)
     except RunformError as e:
-        error = str(e).replace(src.name, name)
+        error = as_uploaded(str(e), names)
     except Exception as e:  # a bug: the session says so; the server goes on
         error = f"internal error ({e.__class__.__name__}: {e}); please report it with the file"
     with store.session.begin() as db:
@@ -68,6 +70,20 @@ def run(db_url: str, session_id: int) -> int:
                 row.status, row.error, row.finished_at = "failed", error, utcnow()
     store.close()
     return 0
+
+
+def as_uploaded(x, names: dict[str, str]):
+    """``x`` (a text, or a summary's texts throughout) with every stored file name replaced by the
+    name the file was uploaded under."""
+    if isinstance(x, str):
+        for stored, given in names.items():
+            x = x.replace(stored, given)
+        return x
+    if isinstance(x, dict):
+        return {k: as_uploaded(v, names) for k, v in x.items()}
+    if isinstance(x, list):
+        return [as_uploaded(v, names) for v in x]
+    return x
 
 
 def _with_second_view(first, path: Path, settings, progress):
