@@ -351,6 +351,13 @@ def test_guards(tmp_path):
         refused = c.get(f"/sessions/{failed['id']}")[1]  # the same file would be refused again: no Retry
         assert 'id="retry"' not in refused and 'id="no-retry"' in refused
         assert failed["ahead"] == 0 and failed["stage"] is None
+        # a message that names a setting says it in the app's words, never as a command-line option
+        odd = tmp_path / "no_time.csv"  # a sensor's columns without a time column: the columns or rate settings
+        odd.write_text("acc_x,acc_y,acc_z\n" + "".join(f"{i % 7 / 10},{1 + i % 5 / 10},{i % 3 / 10}\n" for i in range(3000)))
+        named = c.wait(_session_id(c.upload(odd, {})[1]))
+        assert named["status"] == "failed" and "command-line setting “rate HZ”" in named["error"], named["error"]
+        assert "--" not in named["error"] and "⟦" not in named["error"]
+        assert "--" not in c.get(f"/sessions/{named['id']}")[1].split("<main", 1)[1]
         assert c.get(f"/sessions/{sid}/files/..%2F..%2Fruntime.db")[0] == 404
         assert c.get(f"/sessions/{sid}/files/frames.csv")[0] == 200
         assert c.get(f"/sessions/{sid}/files/.cache")[0] == 404

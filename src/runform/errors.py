@@ -21,14 +21,28 @@ Exit codes (documented in the README):
 
 
 class RunformError(Exception):
-    """Base class: an input problem explained in plain words."""
+    """Base class: an input problem explained in plain words. The words may name settings
+    (``words.opt``): ``message`` and ``hint`` say them as the command line does, ``said(front)``
+    as another front end does."""
 
     exit_code = 1
 
     def __init__(self, message: str, hint: str = ""):
         super().__init__(message)
-        self.message = message
-        self.hint = hint
+        self.raw = (message, hint)
+
+    @property
+    def message(self) -> str:
+        return self.said()[0]
+
+    @property
+    def hint(self) -> str:
+        return self.said()[1]
+
+    def said(self, front: str = "cli") -> tuple[str, str]:
+        from .words import say
+
+        return say(self.raw[0], front), say(self.raw[1], front)
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip()

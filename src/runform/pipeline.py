@@ -24,6 +24,7 @@ from .settings import Settings
 from .sources.sniff import source_kind
 from .sources.video.adapter import video_analysis, video_window
 from .sources.video.pose_cache import save_pose
+from .words import opt, say_all
 
 if TYPE_CHECKING:
     from .engine.analysis import Analysis
@@ -118,12 +119,14 @@ def _source(path, settings: Settings, forces, static, markers, imu: dict | None)
         raise InputFileError(f"'{path}' is a folder without pose keypoint files (*_<frame>_keypoints.json).",
                              "Give a video, a lab trial, a sensor CSV, or the folder `openpose --write_json` wrote.")
     if settings.fps is not None and kind != "keypoints":
-        raise UsageError("--fps applies to a folder of pose keypoints; a video's frame rate is read from the file.")
+        raise UsageError(f"{opt('fps')} applies to a folder of pose keypoints; a video's frame rate is read from the file.")
     imu = {k: v for k, v in (imu or {}).items() if v}
     if imu and kind != "imu":
-        raise UsageError("--columns, --units, --rate and --standing apply to sensor recordings (CSV).")
+        raise UsageError(f"{opt('columns')}, {opt('units')}, {opt('rate')} and {opt('standing')} apply to sensor "
+                         "recordings (CSV).")
     if (forces or static or markers) and kind != "lab":
-        raise UsageError("--forces, --static and --markers apply to lab motion-capture trials (C3D, TRC).")
+        raise UsageError(f"{opt('forces')}, {opt('static')} and {opt('markers')} apply to lab motion-capture trials "
+                         "(C3D, TRC).")
     return kind, imu
 
 
@@ -148,12 +151,13 @@ class Result:
     video: Path | None = None
     info: object = None  # the video's facts (io.video.VideoInfo)
     pose: tuple | None = None  # (cache file name, pose arrays) for the output folder's pose cache
+    words: str = "cli"  # the front end whose words its messages are in (words.FRONT_ENDS)
 
     @property
     def summary(self) -> dict:
         from .outputs.write import clean_json
 
-        return clean_json(self.analysis.summary)
+        return say_all(clean_json(self.analysis.summary), self.words)
 
     @property
     def strides(self):
@@ -174,7 +178,7 @@ class Result:
 
         if self.pose is not None:
             save_pose(path / ".cache", *self.pose)
-        write_outputs(path, self.analysis, self.settings, self.kb, self.video, self.info, progress)
+        write_outputs(path, self.analysis, self.settings, self.kb, self.video, self.info, progress, words=self.words)
 
 
 @dataclass
@@ -184,6 +188,7 @@ class TwoViews:
 
     side: Result
     frontal: Result
+    words: str = "cli"  # the front end whose words its messages are in (words.FRONT_ENDS)
 
     @classmethod
     def of(cls, a: Result, b: Result) -> "TwoViews":
@@ -191,7 +196,7 @@ class TwoViews:
         views = ["frontal" if "view" in r.analysis.summary["scene"] else "side" for r in (a, b)]
         if sorted(views) != ["frontal", "side"]:
             raise UsageError(f"Both clips are {views[0]} views: two clips of one run must be a side view and a "
-                             "front or back view.", "Check which clip is which, or give --view for keypoints.")
+                             "front or back view.", f"Check which clip is which, or give {opt('view')} for keypoints.")
         return cls(a, b) if views[0] == "side" else cls(b, a)
 
     def __post_init__(self):
@@ -220,6 +225,6 @@ class TwoViews:
         front = self.frontal.analysis
         view = front.summary["scene"]["view"]
         write_outputs(path, self.analysis, self.side.settings, self.side.kb, self.side.video, self.side.info,
-                      progress, more_frames=view_key_frames(front, self.frontal.video, view))
+                      progress, more_frames=view_key_frames(front, self.frontal.video, view), words=self.words)
         write_strides(path / "strides.csv", self.strides)  # both clips' strides, a view column apart
         write_frames(path / f"frames_{view}.csv", front.motion, front.series)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from .errors import UsageError
+from .words import opt
 
 _SPEED = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(m/s|ms|mps|km/h|kmh|kph|mph)?\s*$", re.I)
 _PACE = re.compile(r"^\s*(\d+):([0-5]\d)\s*(/km|min/km|/mi|min/mi)\s*$", re.I)
@@ -67,11 +68,11 @@ def _check_vertical(mode: str) -> None:
     try:
         deg = float(mode)
     except (TypeError, ValueError):
-        raise UsageError(f"--vertical '{mode}' is not one of {', '.join(VERTICAL_MODES)} or a number of degrees.",
+        raise UsageError(f"{opt('vertical', repr(mode))} is not one of {', '.join(VERTICAL_MODES)} or a number of degrees.",
                          "auto finds true vertical from the scene's vertical edges (else the floor line); "
                          "image trusts the camera was level; 2.5 says true vertical leans 2.5 deg, top to the right.") from None
     if not -45 <= deg <= 45:
-        raise UsageError(f"--vertical {deg:g}: true vertical must lean less than 45 deg in the picture.",
+        raise UsageError(f"{opt('vertical', f'{deg:g}')}: true vertical must lean less than 45 deg in the picture.",
                          "Give the lean of a vertical edge near the runner, + = top towards image-right.")
 
 
@@ -96,26 +97,26 @@ class Settings:
             hint = " Did you give centimetres? Use metres, e.g. 1.78." if self.height_m > 100 else ""
             raise UsageError(f"Height {self.height_m} m is outside 1.0-2.3 m.{hint}")
         if self.sex not in (None, "m", "f"):
-            raise UsageError(f"--sex must be 'm' or 'f', not '{self.sex}'.")
+            raise UsageError(f"{opt('sex')} must be 'm' or 'f', not '{self.sex}'.")
         if self.start_s < 0:
-            raise UsageError(f"--start {self.start_s:g} is before the clip begins: times count from 0 s.",
-                             "Give --start 0 or later (seconds from the start of the recording).")
+            raise UsageError(f"{opt('start', f'{self.start_s:g}')} is before the clip begins: times count from 0 s.",
+                             f"Give {opt('start', 0)} or later (seconds from the start of the recording).")
         if self.end_s is not None and self.end_s <= self.start_s:
-            raise UsageError(f"--end {self.end_s:g} is not after --start {self.start_s:g}.",
-                             "Give --end later than --start, e.g. --start 2 --end 10.")
+            raise UsageError(f"{opt('end', f'{self.end_s:g}')} is not after {opt('start', f'{self.start_s:g}')}.",
+                             f"Give {opt('end')} later than {opt('start')}, e.g. {opt('start', 2)} {opt('end', 10)}.")
         _check_vertical(self.vertical)
         if self.slowmo is not None and not 0.1 <= self.slowmo <= 20:
-            raise UsageError(f"--slowmo {self.slowmo:g} is outside 0.1-20 (4 for a clip played 4x slower than real "
+            raise UsageError(f"{opt('slowmo', f'{self.slowmo:g}')} is outside 0.1-20 (4 for a clip played 4x slower than real "
                              "time, 0.5 for one sped up 2x).")
         if self.capture_fps is not None and not 10 <= self.capture_fps <= 1000:
-            raise UsageError(f"--capture-fps {self.capture_fps:g} is outside 10-1000 frames per second.")
+            raise UsageError(f"{opt('capture-fps', f'{self.capture_fps:g}')} is outside 10-1000 frames per second.")
         if self.view not in VIEWS:
-            raise UsageError(f"--view '{self.view}' is not one of {', '.join(VIEWS)}.",
+            raise UsageError(f"{opt('view', repr(self.view))} is not one of {', '.join(VIEWS)}.",
                              "auto tells side, front and back apart; give front or back when the face is hidden.")
         if self.fps is not None and not 10 <= self.fps <= 1000:
-            raise UsageError(f"--fps {self.fps:g} is outside 10-1000 frames per second.")
+            raise UsageError(f"{opt('fps', f'{self.fps:g}')} is outside 10-1000 frames per second.")
         if self.slowmo is not None and self.capture_fps is not None:
-            raise UsageError("Give --slowmo or --capture-fps, not both.")
+            raise UsageError(f"Give {opt('slowmo')} or {opt('capture-fps')}, not both.")
 
     def as_dict(self) -> dict:
         return asdict(self)

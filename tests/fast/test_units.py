@@ -233,3 +233,30 @@ def test_the_pose_store_keeps_the_newest_poses_and_only_removes_its_own(tmp_path
     assert got._fields == pose._fields and all(np.array_equal(a, b) for a, b in zip(got, pose))
     (tmp_path / "pose-9.npz").write_bytes(b"cut off")  # a damaged pose is made again, not an error
     assert pose_cache._read(tmp_path, "pose-9.npz") is None
+
+
+def test_messages_name_settings_not_command_line_options():
+    """No text in the engine, the sources or the outputs names a command-line option (a message
+    names a setting with words.opt, and each front end says it in its own words); the browser's
+    words name no option either, and every setting reads in both."""
+    import ast
+    import re
+    from pathlib import Path
+
+    from runform import words
+
+    option = re.compile(r"(?<![\w-])--[a-z]")
+    others = ("openpose --write_json", "--model_pose")  # OpenPose's own options, which its users run
+    src = Path(__file__).parents[2] / "src" / "runform"
+    found = []
+    for folder in ("engine", "sources", "outputs"):
+        for path in (src / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and option.search(node.value):
+                    if not any(o in node.value for o in others):
+                        found.append(f"{path.relative_to(src)}:{node.lineno}: {node.value[:60]!r}")
+    assert found == []
+    for name, (cli, browser) in words.SETTINGS.items():
+        said = words.say(f"give {words.opt(name, 3)}", "browser")
+        assert cli.startswith("--") and not option.search(said) and "⟦" not in said and "3" in said, name
+        assert words.say(f"give {words.opt(name, 3)}") == f"give {cli} 3"

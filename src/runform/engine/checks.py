@@ -12,6 +12,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import NotAnalysableError
+from ..words import opt
 from .dataset import point
 
 MIN_STRIDES = 3
@@ -45,7 +46,7 @@ def check_strides(strides: pd.DataFrame, n_contacts: int, duration_s: float, war
     if n_contacts == 0 and ground_share > STANDING_GROUND_SHARE:
         raise NotAnalysableError(
             f"This recording shows no running: no foot leaves the ground in {duration_s:.1f} s (a standing "
-            "or static trial?).", "Give a recording of running (a lab trial's standing trial goes with --static).")
+            "or static trial?).", f"Give a recording of running (a lab trial's standing trial goes with {opt('static')}).")
     if len(strides) < min_strides and ground_share > walking["min_ground_share"]:
         raise _walking_error(100 * ground_share)
     if len(strides) >= min_strides:

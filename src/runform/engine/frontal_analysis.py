@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import NotAnalysableError
+from ..words import opt
 from .analysis import Analysis, summarise_analysis
 from .assess.knowledge import Knowledge
 from .body import DEFAULT_HEIGHT_M, LEG_FRACTION_OF_HEIGHT
@@ -88,7 +89,7 @@ def _notes(gait: FrontalGait, height_m: float | None, warnings: list[str]) -> No
                         f"{gait.depth_change_pct:+.0f} %): contacts from a front or back view are validated on "
                         "treadmill running only, so the times are less certain.")
     if height_m is None:
-        warnings.append(f"No --height given: widths (cm) assume a runner of {DEFAULT_HEIGHT_M:.2f} m. Give --height "
+        warnings.append(f"No {opt('height')} given: widths (cm) assume a runner of {DEFAULT_HEIGHT_M:.2f} m. Give {opt('height')} "
                         "for true widths; angles and times do not depend on it.")
 
 

@@ -19,7 +19,7 @@ is how much the runner varies, not how well runform measures. Its parts:
   only to 1.25 x SD / sqrt(n) (SD: the stride-to-stride spread, which the IQR
   describes; few strides, a wide margin).
 * source terms the adapter adds: for video, the uncertainty of true vertical
-  for angles taken against it, and the scale for distances without --height.
+  for angles taken against it, and the scale for distances without the runner's height.
 
 The parts add in quadrature. ``uncertainty_unshared`` is the share two recordings of one runner
 filmed (or recorded) the same way do not have in common: the random parts (the events' random

@@ -26,6 +26,7 @@ import uuid
 from pathlib import Path
 
 from ..errors import OutputError, UsageError
+from ..words import opt
 
 MANIFEST = ".runform-files.json"
 PARTIAL_MARK = ".runform-partial"
@@ -115,7 +116,7 @@ def _refuse_foreign(out_dir: Path, foreign: list[str]) -> None:
     shown = ", ".join(foreign[:SHOWN]) + (f" and {len(foreign) - SHOWN} more" if len(foreign) > SHOWN else "")
     raise UsageError(f"Output folder '{out_dir}' holds files runform did not write ({shown}); "
                      "runform will not overwrite them.",
-                     "Choose a new folder with --out (runform creates it), or move those files elsewhere.")
+                     f"Choose a new folder with {opt('out')} (runform creates it), or move those files elsewhere.")
 
 
 def check_out_dir(out_dir: Path, inputs=(), needed_bytes: int = 0) -> Path:
@@ -123,21 +124,21 @@ def check_out_dir(out_dir: Path, inputs=(), needed_bytes: int = 0) -> Path:
     return it as an absolute path."""
     out_dir = Path(out_dir).expanduser().absolute()
     if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"Output path '{out_dir}' is a file.", "Give a folder with --out.")
+        raise UsageError(f"Output path '{out_dir}' is a file.", f"Give a folder with {opt('out')}.")
     here = Path.cwd().resolve()
     real = out_dir.resolve()
     if real == here or real in here.parents or real.parent == real:
         raise UsageError(f"'{out_dir}' is the folder you are in (or above it): runform writes its results "
                          "into a folder of their own, which a rerun replaces.",
-                         "Give a new folder name, e.g. --out my-run-results.")
+                         f"Give a new folder name, e.g. {opt('out', 'my-run-results')}.")
     for p in inputs:
         if p is not None and (real == Path(p).resolve() or real in Path(p).resolve().parents):
             raise UsageError(f"The input '{Path(p).name}' is inside the output folder '{out_dir}', which a rerun "
-                             "replaces.", "Give an output folder beside the recording, e.g. --out "
-                             f"{Path(p).parent / (Path(p).stem + '-runform')}.")
+                             "replaces.", "Give an output folder beside the recording, e.g. "
+                             f"{opt('out', Path(p).parent / (Path(p).stem + '-runform'))}.")
     if out_dir.is_dir() and os.path.ismount(out_dir):
         raise UsageError(f"'{out_dir}' is the top folder of a drive; runform cannot replace it.",
-                         f"Give a folder inside it, e.g. --out {out_dir / 'run-results'}.")
+                         f"Give a folder inside it, e.g. {opt('out', out_dir / 'run-results')}.")
     foreign = foreign_entries(out_dir)
     if foreign:
         _refuse_foreign(out_dir, foreign)
@@ -158,10 +159,10 @@ def _existing_parent(p: Path) -> Path:
 def _check_writable(where: Path, out_dir: Path) -> None:
     if os.statvfs(where).f_flag & os.ST_RDONLY:
         raise OutputError(f"The results cannot be written to '{out_dir}': the drive is read-only.",
-                          "Give a folder on a drive you can write to with --out.")
+                          f"Give a folder on a drive you can write to with {opt('out')}.")
     if not os.access(where, os.W_OK | os.X_OK):
         raise OutputError(f"The results cannot be written to '{out_dir}': permission is denied in '{where}'.",
-                          "Give a folder you can write to with --out.")
+                          f"Give a folder you can write to with {opt('out')}.")
 
 
 def _check_space(where: Path, needed: int) -> None:
@@ -169,7 +170,7 @@ def _check_space(where: Path, needed: int) -> None:
     if needed and free < needed:
         raise OutputError(f"There is not enough free space in '{where}' for the results: "
                           f"{free / MB:.0f} MB free, about {needed / MB:.0f} MB needed.",
-                          "Free some space, or give another folder with --out (add --no-video to "
+                          f"Free some space, or give another folder with {opt('out')} (add {opt('no-video')} to "
                           "need less).")
 
 
@@ -185,7 +186,7 @@ def disk_error(e: OSError, out_dir: Path) -> OutputError | None:
     if why is None:
         return None
     return OutputError(f"The results could not be written to '{out_dir}': {why}.",
-                       "Free some space or give a folder you can write to with --out.")
+                       f"Free some space or give a folder you can write to with {opt('out')}.")
 
 
 class PartialFolder:
@@ -283,7 +284,7 @@ def _refuse_if_busy(out_dir: Path) -> None:
     if busy(out_dir):
         raise UsageError(f"Another runform analysis is writing into '{out_dir}' right now; two at once would "
                          "leave only one of them.",
-                         "Wait for it to finish, or give this one another folder with --out.")
+                         f"Wait for it to finish, or give this one another folder with {opt('out')}.")
 
 
 def _free_sibling(out_dir: Path) -> Path:

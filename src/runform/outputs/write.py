@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..engine.assess.knowledge import Knowledge
 from ..progress import Progress, stage
 from ..settings import applies
+from ..words import say_all
 from .charts import line_svg
 from .figures import curves_svg, key_frame_sheet, key_frames, normalised_curves, stick_key_frames
 from .plan import closeness, plan
@@ -204,12 +205,14 @@ def view_key_frames(analysis, video: Path | None, view: str | None = None) -> li
 
 
 def write_outputs(out: Path, analysis, settings, kb: Knowledge, video: Path | None = None, info=None,
-                  progress: Progress | None = None, more_frames: list[dict] | None = None) -> None:
-    """Every output of one analysis; key frames come from the video, or are drawn from lab markers
-    (``more_frames``: a second view's, shown after them)."""
+                  progress: Progress | None = None, more_frames: list[dict] | None = None,
+                  words: str = "cli") -> None:
+    """Every output of one analysis, its messages in the words of front end ``words``; key frames
+    come from the video, or are drawn from lab markers (``more_frames``: a second view's, shown
+    after them)."""
     stage(progress, "report")
     out.mkdir(parents=True, exist_ok=True)
-    s = analysis.summary
+    s = say_all(analysis.summary, words)
     write_summary(out / "summary.json", s)
     write_strides(out / "strides.csv", analysis.strides)
     write_frames(out / "frames.csv", analysis.motion, analysis.series)

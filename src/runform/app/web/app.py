@@ -25,7 +25,7 @@ from ...outputs.charts import KINDS
 from ..store.db import Store
 from . import athletes, pages, sessions, upload
 from .jobs import JobRunner
-from .render import for_browser, problem
+from .render import in_browser, problem
 from .security import BodyLimit, Guard, server_secret
 
 
@@ -66,8 +66,8 @@ def create_app(cfg: WebConfig) -> FastAPI:
     app.state.templates.globals.update(
         metric_label=lambda n: kb_metrics.get(n, {}).get("label", n.replace("_", " ")),
         metric_unit=lambda n: kb_metrics.get(n, {}).get("unit", ""),
-        metric_explain=lambda n: kb_metrics.get(n, {}).get("explain", ""), kinds=KINDS)
-    app.state.templates.filters["for_browser"] = for_browser
+        metric_explain=lambda n: in_browser(kb_metrics.get(n, {}).get("explain", "")), kinds=KINDS)
+    app.state.templates.filters["in_browser"] = in_browser
     app.add_exception_handler(StarletteHTTPException, _http_problem)  # FastAPI's and the router's
     app.add_exception_handler(RequestValidationError, _bad_address)  # /sessions/abc and the like
     for module in (pages, athletes, sessions, upload):

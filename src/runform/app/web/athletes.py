@@ -34,7 +34,7 @@ async def edit(request: Request, athlete_id: int):
         height, sex = checked.height_m, checked.sex
         notes = str(form.get("notes") or "")[:MAX_NOTES]
     except RunformError as e:
-        return problem(request, 400, e.message, e.hint)
+        return problem(request, 400, *e.raw)
     with request.app.state.store.session.begin() as db:
         a = get_athlete(db, athlete_id)
         a.name, a.height_m, a.sex, a.notes = name, height, sex, notes or None

@@ -67,7 +67,7 @@ async def athlete_or_problem(request, missing: str):
     try:
         athlete_id = form_athlete(request.app.state.store, form)
     except RunformError as e:
-        return None, problem(request, 400, e.message, e.hint)
+        return None, problem(request, 400, *e.raw)
     if athlete_id is None:
         return None, problem(request, 400, missing)
     return athlete_id, None

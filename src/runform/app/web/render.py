@@ -9,6 +9,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from ... import __version__
+from ...words import say
 from ..store.models import Athlete, RunSession
 
 
@@ -20,42 +21,13 @@ def page(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse:
 
 
 def problem(request: Request, status: int, message: str, hint: str = "") -> HTMLResponse:
-    return page(request, "problem.html.j2", status=status, message=message, hint=hint)
+    """A refusal page; ``message`` and ``hint`` may name settings (``words.opt``)."""
+    return page(request, "problem.html.j2", status=status, message=in_browser(message), hint=in_browser(hint))
 
 
-# the command line's wording, as the browser says it (the upload form's fields)
-FOR_BROWSER = (("No --speed given", "No treadmill speed given"), ("--speed", "the treadmill speed"),
-               ("No --height given", "No height given for the runner"),
-               ("Give --height", "Give the runner's height"), ("--height", "the runner's height"),
-               ("or give --view for keypoints", "or choose the view under the second view"),
-               ("give --view", "choose the view"), ("--view", "the view"), ("give --fps", "give the keypoints' frame rate"),
-               ("--fps", "the keypoints' frame rate"),
-               ("Give --static", "Upload a static (standing) trial with it"), ("--static", "a static trial"),
-               ("--vertical", "a vertical reference"), ("--start/--end", "a trimmed clip"),
-               ("--slowmo", "the slow-motion factor"), ("--capture-fps", "the capture frame rate"),
-               ("see docs/mocap.md", "see runform's lab documentation"))
-
-
-def for_browser(text: str | None) -> str:
-    """A message written for the command line, in the words of the web pages."""
-    out = text or ""
-    for cli, web in FOR_BROWSER:
-        out = out.replace(cli, web)
-    return out
-
-
-def in_browser_words(summary: dict) -> dict:
-    """A web session's summary with its messages in the web pages' words (its report is read in
-    the browser, where there are no command-line options)."""
-    summary["warnings"] = [for_browser(w) for w in summary.get("warnings", [])]
-    for f in summary.get("faults", []):
-        for k in ("settle", "confidence_note"):
-            if f.get(k):
-                f[k] = for_browser(f[k])
-    quality = summary.get("quality") or {}
-    if quality.get("steps_note"):
-        quality["steps_note"] = for_browser(quality["steps_note"])
-    return summary
+def in_browser(text: str | None) -> str:
+    """A message in the web pages' words (``words.say``): the upload form's fields, not options."""
+    return say(text or "", "browser")
 
 
 MAX_ID = 2**63 - 1  # the store's integer keys: a larger number names nothing

@@ -58,7 +58,7 @@ async def upload(request: Request):
             path.unlink(missing_ok=True)
         if isinstance(e, UploadTooLarge):
             return problem(request, 413, *too_large)
-        return problem(request, 400, e.message, e.hint)
+        return problem(request, 400, *e.raw)
     stored = cfg.data_dir / "uploads" / f"{uuid.uuid4().hex}{kind[1]}"
     incoming.rename(stored)
     if companions:  # stored under names of runform's own; the report names them as the coach did

@@ -25,7 +25,6 @@ def run(db_url: str, session_id: int) -> int:
     from ..store.db import Store
     from ..store.models import RunSession, utcnow
     from ..store.results import fill_from_output
-    from .render import in_browser_words
 
     store = Store(db_url)
     with store.session() as db:
@@ -55,10 +54,10 @@ def run(db_url: str, session_id: int) -> int:
         if companions.get("second_view"):
             result = _with_second_view(result, Path(companions["second_view"]), Settings(**settings), progress)
         result.analysis.summary = as_uploaded(result.analysis.summary, names)
-        in_browser_words(result.analysis.summary)
+        result.words = "browser"  # its report and summary in the web pages' words
         result.write(out, progress)
     except RunformError as e:
-        error = as_uploaded(str(e), names)
+        error = as_uploaded(" ".join(e.said("browser")).strip(), names)
     except Exception as e:  # a bug: the session says so; the server goes on
         error = f"internal error ({e.__class__.__name__}: {e}); please report it with the file"
     with store.session.begin() as db:

@@ -1,6 +1,6 @@
 """A folder of pose keypoints (OpenPose BODY_25) -> the side-view or the frontal analysis.
 
-The view is the user's ``--view`` or found from how far the feet travel across the picture
+The view is the one the user gave or found from how far the feet travel across the picture
 (``frontal_view.foot_travel_legs``: 0.6-1.2 leg lengths from the side, 0.1-0.2 from the front
 or back on the virtual cameras; the cut is at ``FRONTAL_TRAVEL_LEGS``): a side view goes through the video path's analysis of
 keypoints in pixels (``video.analyze.analyze_motion``), a front or back view through
@@ -20,6 +20,7 @@ from ...engine.frontal_analysis import frontal_analysis
 from ...engine.frontal_view import foot_travel_legs
 from ...errors import NotAnalysableError
 from ...settings import Settings
+from ...words import opt
 from ..video.checks import FRONTAL_TRAVEL_LEGS, body_width_ratio
 from .openpose import NAMES, read_openpose
 
@@ -52,10 +53,10 @@ def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_
 
 
 def _window(t: np.ndarray, pos: np.ndarray, conf: np.ndarray, settings: Settings):
-    """The frames inside --start/--end, refusing a clip too short to hold strides."""
+    """The frames inside the start and end times asked for, refusing a clip too short to hold strides."""
     w = (t >= settings.start_s) & (t <= (settings.end_s if settings.end_s is not None else np.inf))
     if t[w][-1] - t[w][0] < MIN_SECONDS if w.sum() > 1 else True:
         raise NotAnalysableError(f"The keypoints cover {float(np.ptp(t[w])) if w.any() else 0:.1f} s at "
                                  f"{settings.fps:g} fps: runform needs at least {MIN_SECONDS:g} s of running.",
-                                 "Give a longer clip, or check --fps and --start/--end.")
+                                 f"Give a longer clip, or check {opt('fps')} and {opt('start/end')}.")
     return t[w], pos[w], conf[w]

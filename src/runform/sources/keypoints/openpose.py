@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import InputFileError, UsageError
+from ...words import opt
 
 BODY_25 = {0: "nose", 2: "right_shoulder", 3: "right_elbow", 4: "right_wrist", 5: "left_shoulder",
            6: "left_elbow", 7: "left_wrist", 9: "right_hip", 10: "right_knee", 11: "right_ankle",
@@ -64,9 +65,9 @@ def read_openpose(folder: Path, fps: float | None) -> tuple[np.ndarray, np.ndarr
     """(times s, positions px (frames, keypoints, 2), confidences (frames, keypoints)) in
     ``NAMES`` order; a keypoint not found is NaN with confidence 0."""
     if fps is None:
-        raise UsageError("A folder of pose keypoints has no frame rate: give --fps (the video's, e.g. 60).")
+        raise UsageError(f"A folder of pose keypoints has no frame rate: give {opt('fps')} (the video's, e.g. 60).")
     if not 10 <= fps <= 1000:
-        raise UsageError(f"--fps {fps:g} is outside 10-1000 frames per second.")
+        raise UsageError(f"{opt('fps', f'{fps:g}')} is outside 10-1000 frames per second.")
     files = keypoint_files(folder)
     if len(files) < 2:
         raise InputFileError(f"'{folder}' holds {len(files)} OpenPose keypoint file(s) (*_<frame>_keypoints.json).",

@@ -12,9 +12,9 @@
   10-20 deg anterior tilt does not move rotation into obliquity; else of the
   ASIS/PSIS frame) and hip extension relative to the pelvis; foot-strike angle relative to standing when a
   static trial is given (Altman & Davis 2012 read the angle that way).
-* Leg length: --height x 0.491 when given, else the hip centre's height in the
+* Leg length: the runner's height x 0.491 when given, else the hip centre's height in the
   static trial, else its 95th percentile above the floor while running.
-* Running speed: --speed, else measured: overground, the pelvis's mean
+* Running speed: as given, else measured: overground, the pelvis's mean
   forward speed; on a treadmill, the belt speed read from the toe marker
   relative to the pelvis over 50-85 % of stance, when the forefoot rests on
   the belt (within 3 % of the belt speed on the Hamner, Fukuchi trials).
@@ -43,6 +43,7 @@ from ...engine.strides import STRIDE_COLUMNS, build_strides
 from ...engine.uncertainty import event_parts
 from ...errors import NotAnalysableError
 from ...settings import Settings
+from ...words import opt
 from .forces import file_events, force_events
 from .trial import LabTrial, load_lab_trial
 
@@ -96,7 +97,7 @@ def lab_motion(trial: LabTrial, cutoff_hz: float | None = CUTOFF_HZ) -> xr.Datas
 
 def leg_length(trial: LabTrial, sag: xr.Dataset, settings: Settings) -> tuple[float, str]:
     if settings.height_m:
-        return settings.height_m * LEG_FRACTION_OF_HEIGHT, "from --height"
+        return settings.height_m * LEG_FRACTION_OF_HEIGHT, f"from {opt('height')}"
     st = trial.static_keypoints
     if st and "right_hip" in st and "left_hip" in st:
         feet = [st[k][1] for k in st if k.endswith(("heel", "foot_index"))]
@@ -155,7 +156,8 @@ def missing_keypoints(trial: LabTrial) -> list[str]:
         raise NotAnalysableError(
             f"The trial's markers give no {', '.join(c.replace('_', ' ') for c in core)} centre "
             f"({'; '.join(trial.notes) or 'markers missing'}).",
-            "Check the marker names, give the static trial with --static, or a mapping file with --markers.")
+            f"Check the marker names, give the static trial with {opt('static')}, or a mapping file with "
+            f"{opt('markers')}.")
     out = []
     for part, lost in NEEDS.items():
         gone = [k for k in missing if k.endswith("_" + part)]
@@ -174,7 +176,7 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
         raise NotAnalysableError(
             f"The markers give a leg length of {leg_m:.2f} m ({leg_from}), outside what a body has "
             f"({body['low']:g}-{body['high']:g} m): the units or the marker names are likely wrong.",
-            "Check the file's unit (mm or m) and the marker set, or give a mapping file with --markers.")
+            f"Check the file's unit (mm or m) and the marker set, or give a mapping file with {opt('markers')}.")
     raw = lab_motion(trial, cutoff_hz=None).sel(space=["x", "y"])  # for instants: landing, foot strike
     events, events_source = choose_events(trial, sag, raw, leg_m)
     if not events_source.startswith("force"):
@@ -193,7 +195,7 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
         strides = pd.concat([strides, pelvis_stride_metrics(t, pel, strides, standing)], axis=1)
         if standing is None:
             warnings.append("No static trial: pelvic tilt is given in the ASIS-PSIS frame, which reads about "
-                            "10 deg anterior in standing, and is not judged. Give --static for tilt relative "
+                            f"10 deg anterior in standing, and is not judged. Give {opt('static')} for tilt relative "
                             "to standing.")
     if len(strides):
         strides = pd.concat([strides, _frontal_metrics(trial, strides)], axis=1)
@@ -205,7 +207,7 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
     summary.update(
         scene={"treadmill": treadmill, "events_source": events_source, "leg_length_m": round(leg_m, 3),
                "leg_length_from": leg_from, "running_speed_mps": round(float(speed), 2) if np.isfinite(speed) else None,
-               "speed_from": "--speed" if settings.speed_mps else ("measured: toe on the belt" if treadmill else "measured: pelvis travel"),
+               "speed_from": opt("speed") if settings.speed_mps else ("measured: toe on the belt" if treadmill else "measured: pelvis travel"),
                "up_axis_lab": trial.up_lab.round(3).tolist(), "forward_lab": trial.basis[0].round(3).tolist()},
         cleaning={"max_gap_s": 0.1, "cutoff_hz": CUTOFF_HZ},
         parameters={"contacts": {"detector": "ContactDetector", **ContactDetector().get_params()}

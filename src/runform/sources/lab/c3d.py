@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import InputFileError
+from ...words import opt
 from .recording import Forces, LabRecording, Markers, detect_length_unit, zeros_to_nan
 
 
@@ -55,7 +56,7 @@ def read_c3d(path: str | Path) -> LabRecording:
     rate = float(np.ravel(_value(p, "POINT", "RATE", [0]))[0])
     if pts.shape[2] < 1 or not labels or rate <= 0:
         raise InputFileError(f"'{path.name}' holds no marker trajectories.",
-                             "Give a running trial with markers (a static trial goes to --static).")
+                             f"Give a running trial with markers (a static trial goes to {opt('static')}).")
     keep = [i for i, n in enumerate(labels) if n.strip() and not n.startswith("*")]
     names = [labels[i].strip() for i in keep]
     xyz = zeros_to_nan(np.transpose(pts[:3, keep, :], (2, 1, 0)))

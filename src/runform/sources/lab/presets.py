@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from ...errors import InputFileError, UsageError
+from ...words import opt
 from .recording import Markers
 
 SIDES = ("right", "left")
@@ -90,14 +91,14 @@ def load_mapping(path: str | Path) -> MarkerSet:
     return _from_dict(path.stem, d)
 
 
-MAPPING_HINT = ("Write a mapping file and pass it with --markers, e.g. my_markers.yaml:\n"
+MAPPING_HINT = ("Write a mapping file and pass it with " + opt("markers") + ", e.g. my_markers.yaml:\n"
                 "  sides: {right: R, left: L}\n"
                 "  markers: {asis: \"{s}ASIS\", psis: \"{s}PSIS\", heel: \"{s}HEE\", toe: \"{s}TOE\", "
                 "shoulder: \"{s}SHO\", c7: C7}\n"
                 "  clusters: {thigh: [\"{s}THI1\", \"{s}THI2\", \"{s}THI3\"], shank: [\"{s}TIB1\", \"{s}TIB2\", \"{s}TIB3\"]}\n"
                 "  joints: {knee: {markers: [\"{s}KNE\", \"{s}KNM\"], cluster: thigh}, "
                 "ankle: {markers: [\"{s}ANK\", \"{s}ANM\"], cluster: shank}}\n"
-                "({s} stands for the side prefix; see docs/mocap.md.)")
+                "({s} stands for the side prefix; runform's documentation of lab trials, mocap.md, has more.)")
 
 
 def match_marker_set(m: Markers, static: Markers | None = None) -> MarkerSet:

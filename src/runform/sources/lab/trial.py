@@ -17,6 +17,7 @@ import pandas as pd
 
 from ...engine import pelvis_axes as pelvis
 from ...errors import InputFileError
+from ...words import opt
 from . import frame
 from .keypoints import build_keypoints, pelvis_markers, static_mean
 from .presets import SIDES, MarkerSet, load_mapping, match_marker_set
@@ -104,7 +105,7 @@ def _pelvis_and_feet(ms: MarkerSet, m: Markers) -> tuple[np.ndarray, list[np.nda
             feet.append(c)
     if centre is None or not feet:
         raise InputFileError("The trial lacks the pelvis or foot markers runform needs to find up and "
-                             "forward.", "Check the marker names, or give a mapping file with --markers.")
+                             "forward.", f"Check the marker names, or give a mapping file with {opt('markers')}.")
     return centre, feet
 
 

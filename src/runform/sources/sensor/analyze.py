@@ -40,6 +40,7 @@ from ...engine.strides import STRIDE_COLUMNS, build_strides
 from ...engine.uncertainty import event_parts
 from ...errors import NotAnalysableError
 from ...settings import Settings
+from ...words import opt
 from . import orientation
 from .bouts import classify_windows, running_bouts, summary_of_windows
 from .events import SacralEventDetector
@@ -304,10 +305,10 @@ def _channel_warnings(frame: str, has_gyr: bool, has_angles: bool, has_standing:
         warnings.append("No gyroscope in the recording: pelvic tilt, obliquity, rotation and drop need one, "
                         "and are not computed; left and right cannot be told apart.")
     if has_angles and not has_standing:
-        warnings.append("No standing window given (--standing START:END): pelvic tilt, obliquity and rotation "
+        warnings.append(f"No standing window given ({opt('standing', 'START:END')}): pelvic tilt, obliquity and rotation "
                         "are given as ranges about the running posture; the mean tilt needs standing.")
     if not settings.speed_mps:
-        warnings.append("No --speed given: step length and vertical ratio need the running speed.")
+        warnings.append(f"No {opt('speed')} given: step length and vertical ratio need the running speed.")
 
 
 # Below this rate a sample every 10+ ms cannot time a 200-300 ms foot contact closely enough for
@@ -336,7 +337,7 @@ def _standing_up(t, acc, standing_s, warnings) -> np.ndarray | None:
     from ...errors import UsageError
 
     if sel.sum() < 10:
-        raise UsageError(f"--standing {a:g}:{b:g} holds {int(sel.sum())} samples of the recording "
+        raise UsageError(f"{opt('standing', f'{a:g}:{b:g}')} holds {int(sel.sum())} samples of the recording "
                          f"({t[0]:.1f}-{t[-1]:.1f} s).", "Give a window of at least 1 s while the runner stands still.")
     w = acc[sel]
     sd = float(np.nanmean(np.nanstd(w, axis=0)))

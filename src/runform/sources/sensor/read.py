@@ -17,8 +17,8 @@ file holding only ``x, y, z`` is an accelerometer. Units come from suffixes
 acceleration from gravity's magnitude (the mean specific force over a
 recording is gravity: ~1 in g, ~9.8 in m/s^2), angular rate from its size (a
 running pelvis turns at 50-300 deg/s; in rad/s its 99th percentile stays
-below 15), time from the sample interval. A user's ``--columns`` and
-``--units`` override both.
+below 15), time from the sample interval. The columns and units a user names
+(``Settings``' sensor options) override both.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import pandas as pd
 import xarray as xr
 
 from ...errors import InputFileError, NotAnalysableError, UsageError
+from ...words import opt
 
 G = 9.80665
 AXES = ("x", "y", "z")
@@ -92,11 +93,11 @@ def parse_mapping(text: str | None) -> dict[str, str]:
     out = {}
     for item in text.split(","):
         if "=" not in item:
-            raise UsageError(f"--columns item '{item}' is not name=column.",
-                             "Write e.g. --columns time=ts,acc_x=AX,acc_y=AY,acc_z=AZ,gyr_x=GX,gyr_y=GY,gyr_z=GZ.")
+            raise UsageError(f"{opt('columns')} item '{item}' is not name=column.",
+                             f"Write e.g. {opt('columns', 'time=ts,acc_x=AX,acc_y=AY,acc_z=AZ,gyr_x=GX,gyr_y=GY,gyr_z=GZ')}.")
         k, v = (s.strip() for s in item.split("=", 1))
         if not re.fullmatch(r"time|(acc|gyr|mag)_[xyz]", k):
-            raise UsageError(f"--columns: '{k}' is not one of time, acc_x..z, gyr_x..z, mag_x..z.")
+            raise UsageError(f"{opt('columns')}: '{k}' is not one of time, acc_x..z, gyr_x..z, mag_x..z.")
         out[k] = v
     return out
 
@@ -111,7 +112,7 @@ def parse_units(text: str | None) -> dict[str, str]:
         k, v = k.strip(), v.strip().lower().replace(" ", "")
         table = {"acc": _ACC_UNITS, "gyr": _GYR_UNITS, "time": _TIME_UNITS}.get(k)
         if table is None or v not in table:
-            raise UsageError(f"--units '{item}' is not understood.",
+            raise UsageError(f"{opt('units', repr(item))} is not understood.",
                              "Use acc=g or acc=m/s2, gyr=deg/s or gyr=rad/s, time=s|ms|us|ns.")
         out[k] = v
     return out
@@ -213,7 +214,7 @@ def _columns(df: pd.DataFrame, mapping: dict[str, str]) -> dict[str, str]:
             roles["time"] = c
     for k, v in mapping.items():
         if v not in df.columns:
-            raise UsageError(f"--columns names '{v}', which is not a column of the file.",
+            raise UsageError(f"{opt('columns')} names '{v}', which is not a column of the file.",
                              f"Its columns are: {', '.join(map(str, df.columns))}.")
         roles = {r: c for r, c in roles.items() if c != v}
         roles[k] = v
@@ -224,14 +225,15 @@ def _times(df: pd.DataFrame, col: str | None, unit: str | None, rate_hz: float |
     if col is None:
         if not rate_hz:
             raise UsageError("The file has no time column.",
-                             "Name it with --columns time=<column>, or give the sampling rate with --rate HZ.")
+                             f"Name it with {opt('columns', 'time=<column>')}, or give the sampling rate with "
+                             f"{opt('rate', 'HZ')}.")
         return np.arange(len(df)) / rate_hz, f"none: {rate_hz:g} Hz given"
     raw = df[col]
     if not pd.api.types.is_numeric_dtype(raw):
         t = _parse_datetimes(raw)
         if t.isna().mean() > 0.01:
             raise InputFileError(f"The time column '{col}' is neither numbers nor dates (e.g. '{raw.iloc[0]}').",
-                                 "Name the right column with --columns time=<column>.")
+                                 f"Name the right column with {opt('columns', 'time=<column>')}.")
         # seconds from the first stamp, whatever resolution pandas parsed them at (s, ms, us, ns)
         return (t - t.iloc[0]).dt.total_seconds().to_numpy(float), "date-times"
     x = raw.to_numpy(float)
@@ -245,7 +247,7 @@ def _times(df: pd.DataFrame, col: str | None, unit: str | None, rate_hz: float |
         if unit is None:
             raise InputFileError(f"The time column '{col}' has a sample interval of {dt:g}: not seconds, "
                                  "milliseconds, microseconds or nanoseconds at 4-5000 Hz.",
-                                 "Give its unit with --units time=s|ms|us|ns.")
+                                 f"Give its unit with {opt('units', 'time=s|ms|us|ns')}.")
         how = f"{unit} (from the sample interval)"
     else:
         how = f"{unit} (given)" if name_unit != unit else f"{unit} (from the column name)"
@@ -301,7 +303,7 @@ def _check_times(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
         if frac > 0.01:
             raise InputFileError(f"{int((~keep).sum())} rows ({100 * frac:.0f} %) repeat the previous time stamp.",
                                  "The time column may be too coarse (e.g. whole seconds): give one with "
-                                 "sub-sample resolution, or the sampling rate with --rate HZ and no time column.")
+                                 f"sub-sample resolution, or the sampling rate with {opt('rate', 'HZ')} and no time column.")
         notes.append(f"{int((~keep).sum())} samples repeated a time stamp and were dropped.")
     return t, keep, notes
 
@@ -316,7 +318,7 @@ def _scale(x: np.ndarray, kind: str, unit: str | None, col_unit: str | None) -> 
     if kind == "acc":
         if not np.isfinite(x).any(axis=0).all():
             raise InputFileError("An accelerometer column holds no numbers (empty, or text such as 'n/a').",
-                                 "Check the file's columns, or name the right ones with --columns.")
+                                 f"Check the file's columns, or name the right ones with {opt('columns')}.")
         g = float(np.linalg.norm(np.nanmean(x, axis=0)))
         if 0.6 <= g <= 1.6:
             return x, f"g (gravity reads {g:.2f})"
@@ -328,7 +330,8 @@ def _scale(x: np.ndarray, kind: str, unit: str | None, col_unit: str | None) -> 
         if 5.0 <= mag <= 30.0:
             return x / G, f"m/s^2 (median magnitude {mag:.2f})"
         raise InputFileError(f"The accelerometer's mean reads {g:.3g}: neither 1 g nor 9.81 m/s^2 of gravity.",
-                             "Give the unit with --units acc=g or acc=m/s2, or check the columns (--columns).")
+                             f"Give the unit with {opt('units', 'acc=g')} or {opt('units', 'acc=m/s2')}, or check the "
+                             f"columns ({opt('columns')}).")
     p99 = float(np.nanpercentile(np.abs(x), 99))
     if p99 < 15.0:
         return x * 180 / np.pi, f"rad/s (99th percentile {p99:.2f})"
@@ -347,7 +350,7 @@ def load_imu_csv(path: str | Path, columns: str | None = None, units: str | None
     acc_roles = [r for r in roles if r.startswith("acc_")]
     if not acc_roles:
         raise InputFileError(f"'{path.name}' has no accelerometer columns (columns: {', '.join(map(str, df.columns))}).",
-                             "Name them with --columns acc_x=<col>,acc_y=<col>,acc_z=<col> (and gyr_x... for a "
+                             f"Name them with {opt('columns', 'acc_x=<col>,acc_y=<col>,acc_z=<col>')} (and gyr_x... for a "
                              "gyroscope, time=<col>).")
     t, time_how = _times(df, roles.get("time"), unit_of.get("time"), rate_hz)
     t, keep, notes = _check_times(t)
@@ -390,7 +393,7 @@ def make_imu(times_s: np.ndarray, data: dict[str, np.ndarray], **attrs) -> xr.Da
             f"The sensor recorded at {rate:.3g} Hz: too slow to see running steps (each lasts about 0.3 s); "
             f"runform needs at least {MIN_RATE_HZ:g} Hz, and 100 Hz for contact times.",
             "Record at 100 Hz or more (most sensors and phone apps can), or check the time column's unit "
-            "(--units time=s|ms|us|ns).")
+            f"({opt('units', 'time=s|ms|us|ns')}).")
     irregular = float(np.mean(np.abs(dt - step) > 0.1 * step))
     gaps = np.flatnonzero(dt > 3 * step)
     grid = t[0] + step * np.arange(int(np.floor((t[-1] - t[0]) / step)) + 1)
@@ -406,7 +409,7 @@ def make_imu(times_s: np.ndarray, data: dict[str, np.ndarray], **attrs) -> xr.Da
     nan_frac = float(np.mean(~np.isfinite(acc[:, np.isfinite(acc).any(0)]))) if np.isfinite(acc).any() else 1.0
     if nan_frac > 0.5:
         raise InputFileError(f"{100 * nan_frac:.0f} % of the accelerometer samples are missing (empty or NaN).",
-                             "Check the file and its columns (--columns).")
+                             f"Check the file and its columns ({opt('columns')}).")
     notes += _missing_notes(grid, acc, long_gap)
     clipped = _clipped(acc)
     if clipped:

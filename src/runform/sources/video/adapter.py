@@ -12,6 +12,7 @@ from pathlib import Path
 from ...errors import NotAnalysableError, UsageError
 from ...progress import Progress, stage
 from ...settings import Settings
+from ...words import opt
 from .decode import VideoInfo, probe
 from .pose import PoseSettings
 from .pose_cache import start_tracking
@@ -26,9 +27,9 @@ def video_window(video: Path, settings: Settings) -> tuple[VideoInfo, tuple[floa
     start = settings.start_s
     end = min(settings.end_s, info.duration_s) if settings.end_s else info.duration_s
     if start >= info.duration_s:
-        raise UsageError(f"--start {start:g} s is past the end of the {info.duration_s:.1f} s video.")
+        raise UsageError(f"{opt('start', f'{start:g} s')} is past the end of the {info.duration_s:.1f} s video.")
     if end - start < MIN_CLIP_S:
-        part = "The part chosen with --start/--end" if (start or settings.end_s) else "The video"
+        part = f"The part chosen with {opt('start/end')}" if (start or settings.end_s) else "The video"
         raise NotAnalysableError(f"{part} lasts {end - start:.1f} s: too short; runform needs at least 3 "
                                  f"strides (about {MIN_CLIP_S:g} s of running).",
                                  "Film at least 10 s of steady running with the whole body in view.")

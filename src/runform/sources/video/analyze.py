@@ -2,7 +2,7 @@
 -> the engine, with the video's and the pose model's facts in the summary.
 
 * Cleaning (``engine.clean``): confidence gate, leg-swap repair, gaps filled, low-pass.
-* Scene (``scene.py``): running direction, camera tilt from the floor line, scale from --height.
+* Scene (``scene.py``): running direction, camera tilt from the floor line, scale from the runner's height.
 * Contacts: the kinematic detector (``engine.contacts``) on the sagittal keypoints.
 * A front or back view goes to ``engine.frontal_analysis`` instead.
 """
@@ -28,6 +28,7 @@ from ...engine.strides import STRIDE_COLUMNS
 from ...engine.timeline import contact_timeline, timeline_counts
 from ...engine.uncertainty import event_parts, random_ms
 from ...settings import Settings
+from ...words import opt
 from . import checks as video_checks
 from .background import camera_motion, scan
 from .decode import VideoInfo
@@ -60,7 +61,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: Pose, pose_info: dict, pose
                          video=video.name, turns=turns, time_scale=scale, time_scale_from=scale_from or "")
     warnings = video_checks.check_presence(motion, luma)
     if settings.end_s is not None and settings.end_s > window[1] + 0.5 / info.fps:
-        warnings.append(f"--end {settings.end_s:g} s is past the end of the {info.duration_s:.1f} s clip: analysed "
+        warnings.append(f"{opt('end', f'{settings.end_s:g} s')} is past the end of the {info.duration_s:.1f} s clip: analysed "
                         f"up to its end ({window[1]:.1f} s).")
     if scale_from:
         warnings.append(f"The clip plays {scale:g}x slower than real time ({scale_from}): every time and rate "
@@ -128,7 +129,7 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     """Clean the keypoints, find the scene (direction, true vertical, scale), then contacts and
     the engine. ``scene_v``: true vertical from the video's edges, when it has been looked for;
     ``crops``: the feet's pixels (a still camera's video), which time the contacts.
-    A front or back view (``--view``, or found by ``checks.view_of``) goes to the frontal analysis."""
+    A front or back view (as the user says, or found by ``checks.view_of``) goes to the frontal analysis."""
     view = video_checks.view_of(motion, settings.view)
     if view != "side":
         return _frontal(motion, settings, kb, warnings, view)
@@ -140,8 +141,8 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     scene = replace(scene, vertical_deg=vertical.deg)
     warnings += video_checks.check_identity_jumps(cleaned, scene.leg_length_px)
     if not settings.height_m:
-        warnings.append("No --height given: distances (cm, m) assume a runner of "
-                        f"{scene.height_m:.2f} m. Give --height for true distances; angles and times "
+        warnings.append(f"No {opt('height')} given: distances (cm, m) assume a runner of "
+                        f"{scene.height_m:.2f} m. Give {opt('height')} for true distances; angles and times "
                         "do not depend on it.")
     sag = to_sagittal(cleaned, scene)
     leg_m = scene.height_m * LEG_FRACTION_OF_HEIGHT
@@ -154,7 +155,7 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     checks.check_strides(strides, len(events), float(t[-1] - t[0]) if len(t) else 0.0, warnings,
                          checks.ground_fraction(sag, leg_m), kb.cutoffs["walking"])
     if not scene.treadmill and settings.speed_mps:
-        warnings.append("The runner travels across the frame (overground), yet --speed was given; "
+        warnings.append(f"The runner travels across the frame (overground), yet {opt('speed')} was given; "
                         "step lengths use the given speed.")
     timeline = contact_timeline(detector.contacts_, strides, _feet_confidence(sag), float(t[-1]) if len(t) else 0.0,
                                 detector.min_foot_confidence, detector.max_contact_s)

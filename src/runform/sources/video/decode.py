@@ -15,6 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from ...errors import InputFileError
+from ...words import opt
 
 MIN_FPS, MAX_FPS = 20.0, 260.0
 
@@ -233,7 +234,7 @@ def iter_frames(
             if isinstance(exc, av.error.FFmpegError):
                 raise InputFileError(
                     f"'{path.name}' is damaged: decoding stopped part-way through the video.",
-                    "Re-export the video or trim the damaged part with --start/--end.",
+                    f"Re-export the video or trim the damaged part with {opt('start/end')}.",
                 ) from None
             raise
     finally:

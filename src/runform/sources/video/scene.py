@@ -15,7 +15,7 @@
   the floor line by perspective while vertical stays, and the two axes then
   meet at an angle other than 90 deg: heights stay relative to the floor
   (contacts) and every angle is against true vertical.
-* Scale: from the runner's height (``--height``): hip-to-ankle length is
+* Scale: from the runner's height (when given): hip-to-ankle length is
   0.491 x stature (thigh 0.245 + leg 0.246; Winter, Biomechanics and Motor
   Control of Human Movement, 4th ed., table 4.1). The 2D leg length is the sum
   of the 75th percentiles of the thigh and shank lengths over the clip (the

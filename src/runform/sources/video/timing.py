@@ -3,7 +3,7 @@ running itself.
 
 A phone's slow-motion clip is filmed at 120-960 fps and played at 30: every
 step then lasts 4-32 times too long. Android stores the capture rate
-(``com.android.capture.fps``); ``--slowmo F`` or ``--capture-fps N`` give it
+(``com.android.capture.fps``); the slow-motion factor or capture rate a user gives stands for it
 for a clip without one. Without either, the running says it: the feet are on
 the ground for about a third of each stride in running at any pace (duty
 factor and the share of frames with a foot down do not depend on the clip's
@@ -27,6 +27,7 @@ import warnings
 import numpy as np
 
 from ...errors import NotAnalysableError
+from ...words import opt
 
 TYPICAL_STRIDE_S = 60.0 / 170 * 2  # 170 steps/min
 LONGEST_STRIDE_S = 1.3  # a jog at 92 steps/min: slower strides with running feet are slow motion
@@ -56,23 +57,23 @@ def _factor_advice(measured: float) -> str:
     lo, hi = measured / FACTOR_SPREAD, measured * FACTOR_SPREAD
     best = likely_factor(measured)
     if best is None:
-        return (f"Give the factor the phone or app used with --slowmo (the running says {lo:.1f}-{hi:.1f}; "
-                "it cannot tell it closer without your cadence), or the rate it was filmed at with --capture-fps")
+        return (f"Give the factor the phone or app used with {opt('slowmo')} (the running says {lo:.1f}-{hi:.1f}; "
+                f"it cannot tell it closer without your cadence), or the rate it was filmed at with {opt('capture-fps')}")
     if best > 1:
         return (f"Phones film slow motion at 120, 240 or 480 fps and play it at 30, so it is most likely "
-                f"{best:g}x (the running alone says {lo:.1f}-{hi:.1f}x): give --slowmo {best:g}, or the rate it "
-                f"was filmed at, e.g. --capture-fps {30 * best:.0f} for a clip played at 30 fps")
+                f"{best:g}x (the running alone says {lo:.1f}-{hi:.1f}x): give {opt('slowmo', f'{best:g}')}, or the rate it "
+                f"was filmed at, e.g. {opt('capture-fps', f'{30 * best:.0f}')} for a clip played at 30 fps")
     return (f"Apps speed clips up 2x or 4x, so it is most likely {1 / best:g}x faster (the running alone says "
-            f"{1 / hi:.1f}-{1 / lo:.1f}x): give --slowmo {best:g}")
+            f"{1 / hi:.1f}-{1 / lo:.1f}x): give {opt('slowmo', f'{best:g}')}")
 
 
 def time_scale(info, settings) -> tuple[float, str | None]:
     """Video seconds per real second, and where it comes from (None: real time)."""
     if settings.slowmo:
-        return float(settings.slowmo), "--slowmo"
+        return float(settings.slowmo), opt("slowmo")
     capture = settings.capture_fps or info.capture_fps
     if capture and capture > 1.2 * info.fps:
-        return capture / info.fps, "--capture-fps" if settings.capture_fps else "the phone's slow-motion tag"
+        return capture / info.fps, opt("capture-fps") if settings.capture_fps else "the phone's slow-motion tag"
     return 1.0, None
 
 
@@ -132,8 +133,8 @@ def check_speed_change(t: np.ndarray, separation: np.ndarray, ground_share: floa
         f"The clip's speed changes at about {at:.0f} s ({first} first, then {then}): its steps last "
         f"{fast_s:.2f} s in one part and {slow_s:.2f} s in the other, {slow_s / fast_s:.1f}x longer (a "
         "slow-motion ramp). A cadence over the whole clip would mean nothing.",
-        f"Analyse one part at a time with --start/--end at {at:.0f} s, and --slowmo "
-        f"{likely_factor(slow_s / fast_s) or round(slow_s / fast_s, 1):g} for the slow part (or the factor the "
+        f"Analyse one part at a time with {opt('start/end')} at {at:.0f} s, and "
+        f"{opt('slowmo', f'{likely_factor(slow_s / fast_s) or round(slow_s / fast_s, 1):g}')} for the slow part (or the factor the "
         "phone gives).")
 
 
@@ -148,7 +149,7 @@ def check_real_time(period_s: float, ground_share: float) -> None:
             f"{period_s:.1f} s while the feet show running (on the ground {100 * ground_share:.0f} % of the "
             "time; a running stride lasts 0.45-0.9 s).",
             f"{_factor_advice(factor)}; every time is then real time. If only part of the clip is slow motion, "
-            "choose that part with --start/--end.")
+            f"choose that part with {opt('start/end')}.")
     if period_s < SHORTEST_STRIDE_S:
         raise NotAnalysableError(
             f"This clip plays faster than real time (about {1 / factor:.1f}x): each stride lasts only "

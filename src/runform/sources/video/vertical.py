@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...words import opt
+
 MAX_TILT_DEG = 25.0
 MIN_LENGTH = 0.04  # of the frame height
 INLIER_DEG = 1.0
@@ -159,8 +161,8 @@ def choose(mode: str, scene: Vertical | None, floor_tilt_deg: float, treadmill: 
                          "measured against the vertical edges; distances along the run (overstride, step length "
                          "in cm) are foreshortened.")
         return scene, notes
-    why = "--vertical scene was asked for, but the" if mode == "scene" else "The"
+    why = f"{opt('vertical', 'scene')} was asked for, but the" if mode == "scene" else "The"
     notes.append(f"{why} background shows too few vertical edges (door frames, posts, machines) to find true "
                  "vertical; the floor line is used, which a camera not square to the run tilts by perspective. "
-                 "Film with a vertical edge in view, or give --vertical image if the camera was level.")
+                 f"Film with a vertical edge in view, or give {opt('vertical', 'image')} if the camera was level.")
     return floor, notes
