@@ -155,14 +155,14 @@ def step_agreement(summary: dict, reference: dict) -> dict:
     """The same steps in two analyses of one footage (matched by foot and IC within 100 ms in the
     contact timelines): the median |difference| of their toe-offs and the difference of the two
     contact-time medians (ms), and how many steps matched."""
-    ref = [r for r in reference["contacts"]["timeline"] if r["status"] != "missed" and r.get("to_s") is not None]
-    diffs = []
-    for r in summary["contacts"]["timeline"]:
-        if r["status"] == "missed" or r.get("to_s") is None:
-            continue
-        near = [q for q in ref if q["foot"] == r["foot"] and abs(q["ic_s"] - r["ic_s"]) <= 0.1]
-        if near:
-            diffs.append(1000 * (r["to_s"] - near[0]["to_s"]))
+    import pandas as pd
+
+    from runform.validation.matching import match_events
+
+    steps = lambda s: pd.DataFrame([r for r in s["contacts"]["timeline"]  # noqa: E731
+                                    if r["status"] != "missed" and r.get("to_s") is not None], columns=["foot", "ic_s", "to_s"])
+    matched = match_events(steps(reference), steps(summary), 0.1)  # each step of this analysis: the reference's
+    diffs = list(1000 * (matched.to_s - matched.est_to_s).dropna())
     gct = lambda s: s["metrics"]["ground_contact_ms"]["median"]  # noqa: E731
     return {"steps": len(diffs), "to_ms": float(np.median(np.abs(diffs))) if diffs else float("nan"),
             "contact_ms": abs(gct(summary) - gct(reference))}

@@ -33,6 +33,7 @@ from ..settings import Settings
 from ..sources.lab.forces import contacts_from_force
 from ..sources.sensor.analyze import analyze_imu, process_bout
 from ..sources.sensor.read import load_imu_csv, make_imu
+from .matching import match_events
 from .virtual_imu import Setting, virtual_sacral_imu
 
 BW_THRESHOLD_N = 50.0
@@ -47,14 +48,9 @@ def grf_contacts(grf_bw: np.ndarray, rate: float, mass_kg: float) -> pd.DataFram
 
 
 def _match(est: pd.DataFrame, truth: pd.DataFrame, tol_s: float = 0.08) -> pd.DataFrame:
-    """Truth rows with the nearest estimate's ic/to (NaN when none within tol)."""
-    ic = est.ic_s.to_numpy()
-    e_ic, e_to = np.full(len(truth), np.nan), np.full(len(truth), np.nan)
-    for j, a in enumerate(truth.ic_s):
-        i = int(np.argmin(np.abs(ic - a))) if len(ic) else None
-        if i is not None and abs(ic[i] - a) <= tol_s:
-            e_ic[j], e_to[j] = ic[i], est.to_s.iloc[i]
-    return truth.assign(est_ic_s=e_ic, est_to_s=e_to)
+    """Truth rows with the nearest estimate's ic/to (NaN when none within tol; a pelvis sensor
+    does not tell the feet apart, so any contact may match)."""
+    return match_events(est, truth, tol_s, same_foot=False)
 
 
 def alcantara_rows(root: Path) -> list[dict]:

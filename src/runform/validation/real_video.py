@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .matching import nearest_pairs
+
 HIPS, SHOULDERS = (23, 24), (11, 12)  # BlazePose landmarks
 
 
@@ -121,14 +123,9 @@ def _steps(rows: list[dict], ann: dict, frame_s: float, first_frame: float, with
     frame); the step matched to the contact whose IC is nearest, within ``within_s``."""
     tos = {t["ic_frame"]: t["frame"] for t in ann.get("to_frames") or [] if isinstance(t, dict) and "ic_frame" in t}
     ours = [(r["ic_s"], r["to_s"]) for r in rows if r.get("ic_s") is not None and r.get("to_s") is not None]
-    err = []
-    for ic, to in tos.items():
-        if ic < first_frame or not ours:
-            continue
-        t_ic = (ic - 0.5) * frame_s
-        best = min(ours, key=lambda c: abs(c[0] - t_ic))
-        if abs(best[0] - t_ic) <= within_s:
-            err.append(1000 * ((best[1] - best[0]) - (to - ic + 1) * frame_s))
+    steps = [(ic, to) for ic, to in tos.items() if ic >= first_frame]
+    pairs = nearest_pairs([c[0] for c in ours], [(ic - 0.5) * frame_s for ic, _ in steps], within_s)
+    err = [1000 * ((ours[i][1] - ours[i][0]) - (steps[j][1] - steps[j][0] + 1) * frame_s) for j, i in pairs]
     if not err:
         return {}
     return {"gct_steps_matched": f"{len(err)}/{len(tos)}", "gct_median_abs_ms": round(float(np.median(np.abs(err))), 1),
@@ -144,9 +141,8 @@ def _angles_at_contact(analysis, ann: dict, frame_s: float) -> dict:
     strides = analysis.strides
     if not points or not len(strides):
         return {}
-    ic = strides["ic_s"].to_numpy(float)
-    picked = [(int(np.argmin(np.abs(ic - (p["frame"] - 0.5) * frame_s))), p) for p in points]
-    picked = [(i, p) for i, p in picked if abs(ic[i] - (p["frame"] - 0.5) * frame_s) <= 0.1]
+    pairs = nearest_pairs(strides["ic_s"].to_numpy(float), [(p["frame"] - 0.5) * frame_s for p in points], 0.1)
+    picked = [(i, points[j]) for j, i in pairs]
     if not picked:
         return {}
     t = analysis.sagittal["time"].values
@@ -191,8 +187,7 @@ def _matched(kind: str, ours: np.ndarray, truth: np.ndarray, frame_s: float, wit
     """Share of ``truth`` with a detection within ``within_s``, and the median |error| and bias."""
     if not len(truth):
         return {}
-    err = [float(ours[np.argmin(np.abs(ours - t))] - t) for t in truth
-           if len(ours) and np.min(np.abs(ours - t)) <= within_s]
+    err = [float(ours[i] - truth[j]) for j, i in nearest_pairs(ours, truth, within_s)]
     med = lambda x: round(1000 * float(np.median(x)), 1) if len(x) else None  # noqa: E731
     return {f"{kind}_matched": f"{len(err)}/{len(truth)}", f"{kind}_n_matched": len(err), f"{kind}_n": len(truth),
             f"{kind}_median_abs_ms": med(np.abs(err)), f"{kind}_bias_ms": med(err),
