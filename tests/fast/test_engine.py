@@ -144,6 +144,10 @@ def test_algorithm_contract(cls):
     det = cls()
     assert det.get_params() == {p.name: p.default for p in params}
     assert not [a for a in vars(det) if a.endswith("_")], "no results before the action"
+    import sys
+
+    documented = (cls.__doc__ or "") + (sys.modules[cls.__module__].__doc__ or "")
+    assert not [p.name for p in params if f"``{p.name}``" not in documented], "every parameter documented"
     assert ALGORITHMS[cls](det) is det, "the action returns self"
     results = [a for a in vars(det) if a.endswith("_")]
     assert "events_" in results and len(det.events_) >= 10, results

@@ -11,7 +11,7 @@ foot that skims the floor before it lands.
 
 With precise 3D markers (the lab path passes them unfiltered as ``ankle_motion``),
 IC is instead the ankle's fastest descent plus ``ankle_descent_offset_s``, searched
-from 30 ms before to 100 ms after the reach peak: the foot's fall stops at contact
+from 30 ms before to 100 ms after the reach peak (``ankle_descent_window_s``): the foot's fall stops at contact
 whatever the runner's swing, while the delay from peak reach to contact varies
 between runners (25-34 ms on the treadmill runners, 48 ms on the overground one,
 who pulls the foot back hard before landing). Keypoint noise makes the ankle's
@@ -33,7 +33,8 @@ and roughly when; the sole says exactly when. Per candidate, the contact's
 level is the sole's depth in early stance (two thirds of the way down its
 frames in ``sole_level_window_s`` after the keypoint IC: the second of four); the foot is down while its
 lowest edge is within ``sole_contact_leg`` of that level. IC = the crossing of
-that line into the run of frames down that holds the early-stance frames, TO
+that line into the run of frames down that holds the early-stance frames (searched from
+``sole_search_s`` before the keypoint IC on), TO
 = the toe half's crossing out of it, both linearly interpolated between the
 frames either side; one frame up inside the run (the other leg passing in
 front) does not end it. Then once more with the contact's drift taken out:
@@ -50,11 +51,11 @@ Every candidate is kept in ``contacts_`` with its toe-off (NaN when none was
 found, as at the clip's end), how it was found, and the median confidence of
 the foot's keypoints around it; ``events_`` holds the ones strides are built
 from: a toe-off found and the foot clearly seen (confidence at least
-``min_foot_confidence``; a pose model's invented foot, as behind an obstacle,
+``min_foot_confidence``, over ``confidence_window_s`` around the IC; a pose model's invented foot, as behind an obstacle,
 reads 0.3-0.4 while a seen far foot reads 0.65-0.9 on the bundled sample).
 Feet alternate: when one foot lands twice with no contact of the other between,
-the other foot's reach is searched again there with half the prominence
-(``second look``) before the stride is given up.
+the other foot's reach is searched again there with ``second_look_prominence`` of the
+prominence (a second look) before the stride is given up.
 
 ``ic_delay_s`` (29 ms), ``ankle_descent_offset_s`` (-10.5 ms) and
 ``to_clearance_s`` (6 ms) were set on the eight Hamner & Delp 2013 treadmill

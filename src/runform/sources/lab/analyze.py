@@ -127,8 +127,9 @@ def running_speed(sag: xr.Dataset, events: pd.DataFrame) -> tuple[float, bool]:
     return (float(np.median(v)) if v else float("nan")), True
 
 
-def choose_events(trial: LabTrial, sag: xr.Dataset, raw: xr.Dataset, leg_m: float) -> tuple[pd.DataFrame, str]:
-    """``raw``: the sagittal markers unfiltered, for the kinematic detector's ankle descent."""
+def choose_events(trial: LabTrial, sag: xr.Dataset, raw: xr.Dataset, leg_m: float,
+                  detector: ContactDetector | None = None) -> tuple[pd.DataFrame, str]:
+    """``raw``: the sagittal markers unfiltered, for the kinematic ``detector``'s ankle descent."""
     t = sag["time"].values
     sole = {s: (t, np.fmin(point(sag, f"{s}_heel")[:, 1], point(sag, f"{s}_foot_index")[:, 1]))
             for s in ("left", "right")}
@@ -140,7 +141,7 @@ def choose_events(trial: LabTrial, sag: xr.Dataset, raw: xr.Dataset, leg_m: floa
     for ev, name in options:
         if len(build_strides(ev)) >= 3:
             return ev, name
-    kin = ContactDetector().detect(sag, leg_m, ankle_motion=raw).events_
+    kin = (detector or ContactDetector()).detect(sag, leg_m, ankle_motion=raw).events_
     options.append((kin, "kinematic (runform's detector on the markers)"))
     return max(options, key=lambda o: len(build_strides(o[0])))
 
@@ -178,7 +179,8 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
             f"({body['low']:g}-{body['high']:g} m): the units or the marker names are likely wrong.",
             f"Check the file's unit (mm or m) and the marker set, or give a mapping file with {opt('markers')}.")
     raw = lab_motion(trial, cutoff_hz=None).sel(space=["x", "y"])  # for instants: landing, foot strike
-    events, events_source = choose_events(trial, sag, raw, leg_m)
+    detector = ContactDetector()  # the one that runs is the one the summary records
+    events, events_source = choose_events(trial, sag, raw, leg_m, detector)
     if not events_source.startswith("force"):
         warnings.append(f"No usable force-plate data: gait events are {events_source}.")
     measured, treadmill = running_speed(sag, events)
@@ -210,7 +212,7 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
                "speed_from": opt("speed") if settings.speed_mps else ("measured: toe on the belt" if treadmill else "measured: pelvis travel"),
                "up_axis_lab": trial.up_lab.round(3).tolist(), "forward_lab": trial.basis[0].round(3).tolist()},
         cleaning={"max_gap_s": 0.1, "cutoff_hz": CUTOFF_HZ},
-        parameters={"contacts": {"detector": "ContactDetector", **ContactDetector().get_params()}
+        parameters={"contacts": {"detector": type(detector).__name__, **detector.get_params()}
                     if events_source.startswith("kinematic") else {"detector": events_source}},
         fps=round(float(motion.attrs["fps"]), 3), duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(motion, sag, series, strides, summary, warnings)

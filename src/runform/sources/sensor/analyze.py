@@ -26,6 +26,7 @@ end heights), the peak braking deceleration, and the pelvis ranges and drop
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,6 @@ from .bouts import classify_windows, running_bouts, summary_of_windows
 from .events import SacralEventDetector
 from .read import G, load_imu_csv
 
-DETECTOR = SacralEventDetector()  # the parameters every bout's detection uses
 IMU_ADVICE = "A longer steady run, with the sensor firmly on the sacrum, gives reliable figures."
 FOOT_AGREEMENT = 0.75
 
@@ -130,8 +130,11 @@ def _vertical_oscillation(t: np.ndarray, vertical_g: np.ndarray, a: float, b: fl
 
 
 def process_bout(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, rate: float, frame: str,
-                 standing_up: np.ndarray | None) -> dict:
-    """Events (with feet) and per-sample signals of one running bout."""
+                 standing_up: np.ndarray | None, detector: SacralEventDetector | None = None) -> dict:
+    """Events (with feet) and per-sample signals of one running bout, found by ``detector``
+    (its parameters; each detection runs on a copy of it)."""
+    detector = detector or SacralEventDetector()
+    detect = lambda *signals: replace(detector).detect(t, *signals)  # noqa: E731
     have = np.isfinite(acc).any(0)
     acc0 = np.where(have, acc, 0.0)
     if frame == "body":
@@ -143,19 +146,19 @@ def process_bout(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, rate: f
         if gyr is not None:
             g = np.nan_to_num(gyr)
             bias = g.mean(0) - up * (g.mean(0) @ up)
-            period = SacralEventDetector().detect(t, acc0 @ up).step_period_s_
+            period = detect(acc0 @ up).step_period_s_
             smooth = _moving_average(acc0, round((period if np.isfinite(period) else 0.35) * rate))
             R = orientation.orientations(g - bias, smooth, rate)
             if standing_up is None:
                 up = orientation.up_in_sensor(acc0, R)
         fwd = None
     vertical = np.einsum("tij,tj->ti", R, acc0)[:, 2] if R is not None else acc0 @ up
-    det = SacralEventDetector().detect(t, vertical)
+    det = detect(vertical)
     if fwd is None and len(det.events_) >= 5:
         fwd = _forward_axis(acc0, up, t, det.events_.ic_s.to_numpy())
     forward = acc0 @ fwd if fwd is not None else None
     if forward is not None:
-        det = SacralEventDetector().detect(t, vertical, forward)
+        det = detect(vertical, forward)
     ev = det.events_
     angles = None
     if R is not None and fwd is not None:
@@ -212,7 +215,8 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
     warnings += list(rec.attrs.get("notes", []))
     bouts, activity = _running_bouts(t, acc, rate)
     standing_up = _standing_up(t, acc, standing_s, warnings)
-    run = _process_bouts(t, acc, gyr, rate, frame, bouts, standing_up)
+    detector = SacralEventDetector()  # every bout's detections use its parameters, recorded below
+    run = _process_bouts(t, acc, gyr, rate, frame, bouts, standing_up, detector)
     strides = _all_strides(run["strides"], bouts, activity)
     sig = {"vertical_g": run["vertical_g"], "forward_g": run["forward_g"], "angles": run["angles"],
            "standing": {"tilt": 0.0, "obliquity": 0.0} if standing_up is not None else None}
@@ -234,8 +238,8 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
                round(float(np.mean(agreements)), 3) if agreements else None,
                "standing_window_s": list(standing_s) if standing_s else None, "units": rec.attrs.get("units")},
         bouts=run["bouts"], activity_s=activity, per_minute=per_minute(table, float(t[0])), per_minute_from_s=round(float(t[0]), 3),
-        cleaning={"events_lowpass_hz": DETECTOR.lowpass_hz, "rise_g": DETECTOR.rise_g},
-        parameters={"contacts": {"detector": "SacralEventDetector", **DETECTOR.get_params()}},
+        cleaning={"events_lowpass_hz": detector.lowpass_hz, "rise_g": detector.rise_g},
+        parameters={"contacts": {"detector": type(detector).__name__, **detector.get_params()}},
         fps=round(rate, 3), duration_s=round(float(t[-1] - t[0]), 3))
     series = {"vertical_g": run["vertical_g"]}
     if run["forward_g"] is not None:
@@ -258,7 +262,8 @@ def _running_bouts(t: np.ndarray, acc: np.ndarray, rate: float) -> tuple[list, d
     return bouts, activity
 
 
-def _process_bouts(t, acc, gyr, rate: float, frame: str, bouts: list, standing_up) -> dict:
+def _process_bouts(t, acc, gyr, rate: float, frame: str, bouts: list, standing_up,
+                   detector: SacralEventDetector) -> dict:
     """Each bout's events, strides and signals, put back on the recording's time axis."""
     vertical, forward = np.full(len(t), np.nan), np.full(len(t), np.nan)
     angles = {k: np.full(len(t), np.nan) for k in ("tilt", "obliquity", "rotation")}
@@ -266,7 +271,7 @@ def _process_bouts(t, acc, gyr, rate: float, frame: str, bouts: list, standing_u
     strides, agreements, info = [], [], []
     for a, b in bouts:
         sel = (t >= a) & (t <= b)
-        res = process_bout(t[sel], acc[sel], gyr[sel] if gyr is not None else None, rate, frame, standing_up)
+        res = process_bout(t[sel], acc[sel], gyr[sel] if gyr is not None else None, rate, frame, standing_up, detector)
         vertical[sel] = res["vertical_g"]
         if res["forward_g"] is not None:
             forward[sel], has_forward = res["forward_g"], True
