@@ -57,7 +57,7 @@ def analyze_pose(video: Path, info: VideoInfo, pose: Pose, pose_info: dict, pose
     xy, upright_w, upright_h = turn_points(xyzv[..., :2], turns, info.width, info.height)
     scale, scale_from = time_scale(info, settings)
     real = times / scale  # real time, for every figure
-    motion = make_motion(real, xy, xyzv[..., 3], LANDMARKS, source="video", space_unit="px", vertical_up=False,
+    motion = make_motion(real, between_pictures(real, xy, repeated), xyzv[..., 3], LANDMARKS, source="video", space_unit="px", vertical_up=False,
                          video=video.name, turns=turns, time_scale=scale, time_scale_from=scale_from or "")
     warnings = video_checks.check_presence(motion, luma)
     if settings.end_s is not None and settings.end_s > window[1] + 0.5 / info.fps:
@@ -104,6 +104,20 @@ def analyze_pose(video: Path, info: VideoInfo, pose: Pose, pose_info: dict, pose
                   "pose_cache_hit": pose_info["cache_hit"]},
     })
     return finish(analysis, settings.as_dict())
+
+
+def between_pictures(t: np.ndarray, xy: np.ndarray, repeated: np.ndarray) -> np.ndarray:
+    """Keypoints with each repeated frame's taken between the new pictures around it (each at the
+    time it is first shown), as a camera at the file's rate would have seen them: a picture's pose
+    held over its repeats makes a staircase that the low-pass turns into a lag of half the hold."""
+    if not repeated.any() or repeated.all():
+        return xy
+    new = ~repeated
+    out = xy.copy()
+    for k in range(xy.shape[1]):
+        for d in range(xy.shape[2]):
+            out[repeated, k, d] = np.interp(t[repeated], t[new], xy[new, k, d])
+    return out
 
 
 def _second_person(analysis: Analysis, others_moving: float) -> None:
@@ -187,12 +201,9 @@ def _soles(crops: FootCrops | None, cleaned: xr.Dataset, scene) -> dict[str, np.
     if crops is None or crops.background is None or crops.times is None:
         return None
     t, pos = cleaned["time"].values, cleaned["position"].values
-    # a picture shown several times is read with the keypoints of its last showing: the pose
-    # model's smoothing is still catching up with a new picture on its first
+    # each new picture with the keypoints at its own time (a repeat has no crop of its own)
     new = ~crops.repeated if crops.repeated is not None else np.ones(len(crops.times), bool)
-    starts = np.flatnonzero(new)
-    last = np.append(starts[1:] - 1, len(new) - 1)[np.maximum(np.cumsum(new) - 1, 0)]
-    at = np.stack([[np.interp(crops.times[last], t, pos[:, k, d], left=np.nan, right=np.nan) for d in range(2)]
+    at = np.stack([[np.interp(crops.times, t, pos[:, k, d], left=np.nan, right=np.nan) for d in range(2)]
                    for k in range(pos.shape[1])], axis=0).transpose(2, 0, 1)  # (frames, keypoints, 2)
     slope = -np.tan(np.radians(scene.tilt_deg))  # the floor's dy/dx in the picture (y down)
     depths = sole_depths(crops, at, list(cleaned["keypoint"].values), slope, scene.leg_length_px)
