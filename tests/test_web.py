@@ -608,6 +608,39 @@ def test_a_lab_trial_gives_a_ranked_plan_in_the_browser(tmp_path):
         srv.stop()
 
 
+def test_sessions_stored_before_the_uncertainties_get_them_back(tmp_path):
+    """A session stored when the metrics kept no uncertainty (so comparisons fell back on the
+    stride sampling and trends had no error bars) gets them from its own summary.json when the
+    server starts."""
+    from runform.app.store.db import Store
+    from runform.app.store.models import RunSession
+
+    srv = Server(tmp_path / "data")
+    try:
+        c = Client(srv.base)
+        sid = _session_id(c.upload(IMU_SAMPLE, {"name": "Old"})[1])
+        assert c.wait(sid)["status"] == "done"
+    finally:
+        srv.stop()
+    store = Store(srv.db)
+    with store.session.begin() as db:  # as a session of an earlier runform stored it
+        row = db.get(RunSession, sid)
+        row.metrics = {k: {f: v for f, v in m.items() if not f.startswith("uncertainty")} for k, m in row.metrics.items()}
+    again = Server(tmp_path / "data")
+    try:
+        with store.session() as db:
+            metrics = db.get(RunSession, sid).metrics
+        assert metrics["cadence_spm"]["uncertainty_unshared"] is not None and metrics["cadence_spm"]["uncertainty"] > 0
+        c = Client(again.base)
+        with store.session() as db:
+            athlete_id = db.get(RunSession, sid).athlete_id
+        page = c.get(f"/athletes/{athlete_id}")[1]
+        assert 'stroke-opacity="0.6"' in page  # the trends' error bars
+    finally:
+        again.stop()
+        store.close()
+
+
 def test_a_coach_keeps_athletes_notes_and_retries(tmp_path):
     """Athletes without an upload, edited with notes; a session's notes; a failed session analysed
     again from its stored upload; an athlete deleted with every session and only runform's files."""

@@ -23,6 +23,25 @@ def metrics_of(summary: dict) -> dict:
     return out
 
 
+def refill_uncertainties(store: Store) -> int:
+    """Finished sessions stored before the metrics kept their uncertainties get them from their
+    own summary.json (what the trends' error bars and a comparison's noise limit need); a session
+    whose folder is gone keeps what it has. Returns how many were refilled."""
+    done = 0
+    with store.session.begin() as db:
+        for s in db.scalars(select(RunSession).where(RunSession.status == "done")):
+            metrics = s.metrics or {}
+            if not metrics or any("uncertainty_unshared" in m for m in metrics.values()) or not s.output_dir:
+                continue
+            try:
+                summary = json.loads((Path(s.output_dir) / "summary.json").read_text())
+            except (OSError, ValueError):
+                continue
+            s.metrics = metrics_of(summary)
+            done += 1
+    return done
+
+
 def athlete_named(db, name: str, height_m: float | None = None, sex: str | None = None) -> Athlete:
     """The athlete of that name (the first if several share it), created when there is none."""
     found = db.scalars(select(Athlete).where(Athlete.name == name).order_by(Athlete.id)).first()

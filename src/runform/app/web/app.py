@@ -23,6 +23,7 @@ from ... import __version__
 from ...engine.assess.knowledge import load_knowledge
 from ...outputs.charts import KINDS
 from ..store.db import Store
+from ..store.results import refill_uncertainties
 from . import athletes, pages, sessions, upload
 from .jobs import JobRunner
 from .render import in_browser, problem
@@ -49,6 +50,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app):
+        refill_uncertainties(store)  # sessions stored before the metrics kept them
         jobs.start()
         yield
         jobs.stop()
