@@ -1,8 +1,9 @@
 """A folder of pose keypoints (OpenPose BODY_25) -> the side-view or the frontal analysis.
 
-The view is the one the user gave or found from how far the feet travel across the picture
-(``frontal_view.foot_travel_legs``: 0.6-1.2 leg lengths from the side, 0.1-0.2 from the front
-or back on the virtual cameras; the cut is at ``FRONTAL_TRAVEL_LEGS``): a side view goes through the video path's analysis of
+The view is the one the user gave or found by the video's one rule (``video.checks.view_of``:
+a body wide in the picture and feet that do not travel across it, ``frontal_view.foot_travel_legs``:
+0.6-1.2 leg lengths from the side, 0.1-0.2 from the front or back on the virtual cameras): a side
+view goes through the video path's analysis of
 keypoints in pixels (``video.analyze.analyze_motion``), a front or back view through
 ``engine.frontal_analysis``.
 """
@@ -21,7 +22,7 @@ from ...engine.frontal_view import foot_travel_legs
 from ...errors import NotAnalysableError
 from ...settings import Settings
 from ...words import opt
-from ..video.checks import FRONTAL_TRAVEL_LEGS, body_width_ratio
+from ..video.checks import body_width_ratio, view_of
 from .openpose import NAMES, read_openpose
 
 MIN_SECONDS = 3.0
@@ -36,7 +37,7 @@ def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_
     t, pos, conf = _window(t, pos, conf, settings)
     motion = make_motion(t, pos, conf, list(NAMES), source="keypoints", space_unit="px", vertical_up=False)
     travel = foot_travel_legs(pos, list(NAMES))
-    view = settings.view if settings.view != "auto" else ("frontal" if travel < FRONTAL_TRAVEL_LEGS else "side")
+    view = view_of(motion, settings.view)  # the video's rule: a wide body and feet that do not swing across
     warnings: list[str] = []
     if view == "side":
         from ..video.analyze import analyze_motion
