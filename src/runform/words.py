@@ -63,10 +63,15 @@ def say(text: str, front: str = "cli") -> str:
 
 def say_all(x, front: str = "cli"):
     """Every message in ``x`` (a summary: texts in dicts and lists) in ``front``'s words."""
+    return map_texts(x, lambda text: say(text, front))
+
+
+def map_texts(x, fn):
+    """``x`` with ``fn`` applied to every text in it, through dicts and lists (keys untouched)."""
     if isinstance(x, str):
-        return say(x, front)
+        return fn(x)
     if isinstance(x, dict):
-        return {k: say_all(v, front) for k, v in x.items()}
+        return {k: map_texts(v, fn) for k, v in x.items()}
     if isinstance(x, list):
-        return [say_all(v, front) for v in x]
+        return [map_texts(v, fn) for v in x]
     return x

@@ -5,8 +5,9 @@ a text alternative for screen readers."""
 
 from __future__ import annotations
 
-import math
 from html import escape
+
+import numpy as np
 
 MARKERS = {"video": "circle", "imu": "square", "mocap": "triangle", "keypoints": "diamond"}
 KINDS = {"video": "video", "imu": "sensor", "mocap": "lab", "keypoints": "keypoints"}  # the words for a source type
@@ -44,9 +45,9 @@ def line_svg(values: list[float | None], xs: list[float], labels: list[str], uni
         top, low = y(hi_b if hi_b is not None else hi), y(lo_b if lo_b is not None else lo)
         out.append(f'<rect x="{left}" y="{top:.1f}" width="{width - left - 12}" height="{low - top:.1f}" '
                    'fill="#d6f2dd" fill-opacity="0.8"><title>reference range</title></rect>')
-    for t in nice_ticks(lo, hi):
+    for t in nice_ticks(lo, hi, 3):
         out.append(f'<line x1="{left}" x2="{width - 12}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e3e3e3"/>'
-                   f'<text x="{left - 4}" y="{y(t) + 4:.1f}" class="axis" text-anchor="end">{_tick(t)}</text>')
+                   f'<text x="{left - 4}" y="{y(t) + 4:.1f}" class="axis" text-anchor="end">{tick_text(t)}</text>')
     out += _x_labels(px, [p[4] for p in pts], height, (left, width - 12))
     for g in dict.fromkeys(p[3] for p in pts):
         mine = [(xx, p) for xx, p in zip(px, pts) if p[3] == g]
@@ -71,19 +72,18 @@ def line_svg(values: list[float | None], xs: list[float], labels: list[str], uni
             f'aria-label="{escape(alt)}">{"".join(out)}</svg>')
 
 
-def nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
-    """Round values between ``lo`` and ``hi``, about ``n`` of them (1, 2 or 5 times a power of ten apart)."""
-    raw = (hi - lo) / max(n, 1)
-    if not math.isfinite(raw) or raw <= 0:
-        return [lo]
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
-    first = math.ceil(lo / step) * step
-    return [round(first + i * step, 10) for i in range(int((hi - first) / step) + 1)]
+def nice_ticks(lo: float, hi: float, n: int = 5) -> np.ndarray:
+    """Round values between ``lo`` and ``hi``: about ``n`` of them, 1, 2 or 5 times a power of ten
+    apart (the step nearest the span over ``n``)."""
+    raw = max(hi - lo, 1e-6) / n
+    mag = 10 ** np.floor(np.log10(raw))
+    step = mag * min((1, 2, 5, 10), key=lambda m: abs(m * mag - raw))
+    return np.arange(np.ceil(lo / step) * step, hi + 1e-9, step)
 
 
-def _tick(v: float) -> str:
-    return f"{round(v, 6) + 0.0:g}"  # never '-0'
+def tick_text(v: float) -> str:
+    """A tick's label: never '-0'."""
+    return f"{round(float(v), 6) + 0.0:g}"
 
 
 def _spread(xs: list[float], gap: float) -> list[float]:

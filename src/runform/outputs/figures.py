@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..sources.video.decode import iter_frames
+from .charts import nice_ticks, tick_text
 from .draw import draw_skeleton, draw_trunk_line, frame_keypoints, label, up_vector
 
 CURVES = [
@@ -171,14 +172,6 @@ def normalised_curves(series: dict, times: np.ndarray, strides: pd.DataFrame, n:
     return out
 
 
-def _nice_ticks(lo: float, hi: float, n: int = 5) -> np.ndarray:
-    span = max(hi - lo, 1e-6)
-    raw = span / n
-    mag = 10 ** np.floor(np.log10(raw))
-    step = mag * min((1, 2, 5, 10), key=lambda m: abs(m * mag - raw))
-    return np.arange(np.ceil(lo / step) * step, hi + 1e-9, step)
-
-
 def _panel(curves: dict, key: str, title: str, x0: float, y0: float, w: float, h: float) -> list[str]:
     """One chart: mean line and +/- SD band per side over 0-100 % of the stride."""
     found = [(side, curves[(key, side)]) for side in ("left", "right") if (key, side) in curves]
@@ -193,9 +186,9 @@ def _panel(curves: dict, key: str, title: str, x0: float, y0: float, w: float, h
     px = lambda p: x0 + w * p / 100.0  # noqa: E731
     py = lambda v: y0 + h * (1 - (v - lo) / (hi - lo))  # noqa: E731
     out.append(f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" fill="none" stroke="#999"/>')
-    for v in _nice_ticks(lo, hi):
+    for v in nice_ticks(lo, hi):
         out.append(f'<line x1="{x0}" x2="{x0 + w}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#e3e3e3"/>'
-                   f'<text x="{x0 - 5}" y="{py(v) + 4:.1f}" text-anchor="end" font-size="11">{round(v, 6) + 0.0:g}</text>')
+                   f'<text x="{x0 - 5}" y="{py(v) + 4:.1f}" text-anchor="end" font-size="11">{tick_text(v)}</text>')
     for p in range(0, 101, 20):
         out.append(f'<text x="{px(p):.1f}" y="{y0 + h + 14}" text-anchor="middle" font-size="11">{p}</text>')
     xs = np.linspace(0, 100, len(found[0][1][0]))

@@ -26,6 +26,16 @@ from ..store.models import RunSession, utcnow
 
 log = logging.getLogger("runform.app.web")
 INTERRUPTED = "The server stopped while this analysis ran; analyse it again with Retry."
+DIED = "The analysis stopped before its end"  # _died's words: the process ended without its result
+INTERNAL = "internal error"  # worker.py's words for a bug in runform
+
+
+def retry_helps(status: str, error: str | None) -> bool:
+    """Whether analysing the same file again can end otherwise: after a cancel, a server stop, a
+    crash or an internal error, yes; a recording runform refused (too short, no runner, not a
+    video) would be refused again, so it is not offered."""
+    text = error or ""
+    return status == "cancelled" or text == INTERRUPTED or text.startswith((INTERNAL, DIED))
 
 
 class JobRunner:
@@ -132,7 +142,7 @@ def _died(code: int, err: str) -> str:
     else:
         last = err.strip().splitlines()[-1] if err.strip() else ""
         why = f"it failed ({last[:300]})" if last else "it failed without saying why"
-    return f"The analysis stopped before its end: {why}. Analyse it again with Retry."
+    return f"{DIED}: {why}. Analyse it again with Retry."
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ...outputs.folder import remove_output
 from ..store.models import Athlete, RunSession
 from .forms import athlete_or_problem
+from .jobs import retry_helps
 from .render import get_session, page
 
 DOWNLOADS = {"report.html": "text/html", "annotated.mp4": "video/mp4", "key_frames.jpg": "image/jpeg",
@@ -30,16 +31,6 @@ def session_page(request: Request, session_id: int):
     files = [n for n in DOWNLOADS if (Path(s.output_dir) / n).is_file()] if s.status == "done" else []
     can_retry = bool(s.input_path) and Path(s.input_path).is_file() and retry_helps(s.status, s.error)
     return page(request, "session.html.j2", s=s, files=files, ahead=ahead, can_retry=can_retry, athletes=athletes)
-
-
-def retry_helps(status: str, error: str | None) -> bool:
-    """Whether analysing the same file again can end otherwise: after a cancel, a server stop, a
-    crash or an internal error, yes; a recording runform refused (too short, no runner, not a
-    video) would be refused again, so it is not offered."""
-    from .jobs import INTERRUPTED
-
-    text = error or ""
-    return status == "cancelled" or text == INTERRUPTED or text.startswith(("internal error", "The analysis stopped"))
 
 
 def _ahead(db, s: RunSession) -> int:

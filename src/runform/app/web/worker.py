@@ -25,6 +25,7 @@ def run(db_url: str, session_id: int) -> int:
     from ..store.db import Store
     from ..store.models import RunSession, utcnow
     from ..store.results import fill_from_output
+    from .jobs import INTERNAL
 
     store = Store(db_url)
     with store.session() as db:
@@ -59,7 +60,7 @@ def run(db_url: str, session_id: int) -> int:
     except RunformError as e:
         error = as_uploaded(" ".join(e.said("browser")).strip(), names)
     except Exception as e:  # a bug: the session says so; the server goes on
-        error = f"internal error ({e.__class__.__name__}: {e}); please report it with the file"
+        error = f"{INTERNAL} ({e.__class__.__name__}: {e}); please report it with the file"
     with store.session.begin() as db:
         row = db.get(RunSession, session_id)
         if row is not None and row.status == "running":
@@ -74,15 +75,14 @@ def run(db_url: str, session_id: int) -> int:
 def as_uploaded(x, names: dict[str, str]):
     """``x`` (a text, or a summary's texts throughout) with every stored file name replaced by the
     name the file was uploaded under."""
-    if isinstance(x, str):
+    from ...words import map_texts
+
+    def rename(text: str) -> str:
         for stored, given in names.items():
-            x = x.replace(stored, given)
-        return x
-    if isinstance(x, dict):
-        return {k: as_uploaded(v, names) for k, v in x.items()}
-    if isinstance(x, list):
-        return [as_uploaded(v, names) for v in x]
-    return x
+            text = text.replace(stored, given)
+        return text
+
+    return map_texts(x, rename)
 
 
 def _with_second_view(first, path: Path, settings, progress):

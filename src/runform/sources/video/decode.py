@@ -293,9 +293,7 @@ class Picture:
         if not name.startswith(("yuv", "nv12")):  # RGB or palette video: through the converter
             grey = frame.to_ndarray(width=w, height=h, format="gray")
             return cv2.resize(grey, small, interpolation=cv2.INTER_AREA).astype(np.float32)
-        plane = frame.planes[0]
-        y = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width]
-        y = cv2.resize(y, small, interpolation=cv2.INTER_AREA).astype(np.float32)
+        y = cv2.resize(_y_plane(frame), small, interpolation=cv2.INTER_AREA).astype(np.float32)
         if name.startswith("yuvj") or getattr(frame, "color_range", 1) == 2:  # full-range luma
             return y
         return (y - 16.0) * (255.0 / 219.0)
@@ -307,9 +305,14 @@ def _luma(frame, size: tuple[int, int]) -> np.ndarray:
         return frame.to_ndarray(width=size[0], height=size[1], format="gray")
     import cv2
 
+    y = _y_plane(frame)
+    return y if (y.shape[1], y.shape[0]) == size else cv2.resize(y, size, interpolation=cv2.INTER_AREA)
+
+
+def _y_plane(frame) -> np.ndarray:
+    """A YUV frame's luma plane as it is stored (no copy, row padding cut off)."""
     plane = frame.planes[0]
-    y = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width]
-    return y if (plane.width, plane.height) == size else cv2.resize(y, size, interpolation=cv2.INTER_AREA)
+    return np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width]
 
 
 def _scaled_size(w: int, h: int, max_side: int | None) -> tuple[int, int]:
