@@ -9,9 +9,6 @@
 
 __version__ = "0.1.0"
 
-LAB_OPTIONS = ("forces", "static", "markers")
-SENSOR_OPTIONS = ("columns", "units", "rate_hz", "standing_s")
-
 
 def analyze(path, **options):
     """Analyse a running recording (video, lab trial or sensor CSV) in memory; returns a
@@ -24,12 +21,14 @@ def analyze(path, **options):
     from .errors import UsageError
     from .pipeline import run
     from .settings import Settings
+    from .sources.registry import option_types
 
     known = {f.name for f in fields(Settings)}
-    unknown = set(options) - known - set(LAB_OPTIONS) - set(SENSOR_OPTIONS)
+    own = {f.name: kind for kind in option_types() for f in fields(kind)}  # each source's own options
+    unknown = set(options) - known - set(own)
     if unknown:
         raise UsageError(f"Unknown option(s) {', '.join(sorted(unknown))}.",
-                         f"Options: {', '.join(sorted(known | set(LAB_OPTIONS) | set(SENSOR_OPTIONS)))}.")
+                         f"Options: {', '.join(sorted(known | set(own)))}.")
     settings = Settings(**{k: v for k, v in options.items() if k in known})
-    lab = {k: options.get(k) for k in LAB_OPTIONS}
-    return run(path, settings, **lab, imu={k: options.get(k) for k in SENSOR_OPTIONS})
+    given = [kind(**{k: v for k, v in options.items() if own.get(k) is kind}) for kind in option_types()]
+    return run(path, settings, [o for o in given if o != type(o)()])

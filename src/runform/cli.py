@@ -88,8 +88,7 @@ def _run(paths: list[Path], out_dir: Path, **kw) -> None:
             if len(paths) > 1:
                 written = analyze_views(paths, out_dir, settings, progress=display)
             else:
-                written = analyze(paths[0], out_dir, settings, forces=kw.get("forces"), static=kw.get("static"),
-                                  markers=kw.get("markers"), imu=kw.get("imu"), progress=display)
+                written = analyze(paths[0], out_dir, settings, kw.get("options"), progress=display)
     except (Exception, KeyboardInterrupt) as e:  # a bug gets a short message, traceback on request
         _fail(e)
     if written.resolve() != Path(out_dir).resolve():
@@ -208,6 +207,9 @@ def analyze(
     """Analyse a running recording (side-view video, lab motion-capture trial or pelvis-worn
     sensor CSV) and write summary.json, strides.csv, frames.csv, report.html (and annotated.mp4
     for video)."""
+    from .sources.lab.options import LabOptions
+    from .sources.sensor.options import SensorOptions
+
     out_dir = out_dir or Path.cwd() / f"{Path(recordings[0].name.removesuffix('.gz')).stem}-runform"
     try:
         window = _window(standing)
@@ -216,8 +218,7 @@ def analyze(
     _run(recordings, out_dir, height=height, speed=speed, sex=sex, start=start, end=end,
          references=str(references) if references else None, video=video_out, vertical=vertical,
          slowmo=slowmo, capture_fps=capture_fps, view=view, fps=fps,
-         forces=forces, static=static, markers=markers,
-         imu={"columns": columns, "units": units, "rate_hz": rate, "standing_s": window})
+         options=[LabOptions(forces, static, markers), SensorOptions(columns, units, rate, window)])
 
 
 def _window(text: str | None) -> tuple[float, float] | None:

@@ -3,10 +3,12 @@
 ``run`` (``runform.analyze``) analyses any recording into a Result in memory;
 ``analyze`` is what the CLI, the web app and the batch runner call: it checks
 the output folder before any work and writes the Result into it. The content
-sniff (``sources.sniff``) sends videos to ``sources.video``, lab trials (C3D,
-TRC, marker tables) to ``sources.lab`` and sensor tables to ``sources.sensor``;
-each ends in an ``engine.analysis.Analysis``. This module stays light (no
-pandas or xarray) so that the pose workers fork from a small parent.
+sniff (``sources.sniff``) names the recording's kind, and the kind's entry in
+``sources.registry`` its options and its adapter (videos ``sources.video``, lab
+trials ``sources.lab``, sensor tables ``sources.sensor``, pose keypoints
+``sources.keypoints``); each ends in an ``engine.analysis.Analysis``. This
+module stays light (no pandas or xarray) so that the pose workers fork from a
+small parent.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from .outputs.folder import PartialFolder, check_out_dir, space_needed
 from .progress import Progress, stage
 from .settings import Settings
 from .sources.sniff import source_kind
-from .sources.video.adapter import video_analysis, video_window
+from .sources.registry import SOURCES, Source, files
+from .sources.registry import given as given_settings
 from .sources.video.pose_cache import save_pose
 from .words import opt, say_all
 
@@ -31,29 +34,27 @@ if TYPE_CHECKING:
     from .engine.assess.knowledge import Knowledge
 
 
-def analyze(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), *, forces=None,
-            static=None, markers=None, imu: dict | None = None, progress: Progress | None = None) -> Path:
-    """Analyse any supported recording into ``out_dir`` (checked before any work); returns where
-    the results are. ``imu``: the sensor options (``columns``, ``units``, ``rate_hz``,
-    ``standing_s``; see ``sources.sensor.analyze.sensor_analysis``); ``progress(stage, done, total)``
-    hears of every stage (``runform.progress``)."""
-    kind, imu = _source(path, settings, forces, static, markers, imu)
-    if kind == "video":
-        return analyze_video(path, out_dir, settings, progress)
-    return _other_result(kind, path, settings, forces, static, markers, imu, progress).write(out_dir, progress)
+def analyze(path: str | Path, out_dir: str | Path, settings: Settings = Settings(), options=None,
+            progress: Progress | None = None) -> Path:
+    """Analyse any supported recording into ``out_dir`` (checked before any work, a video's pose
+    cache looked up in it); returns where the results are. ``options``: the source's own options
+    (``LabOptions``, ``SensorOptions``; one, or several of which only the recording's own may be
+    given, see ``sources.registry``); ``progress(stage, done, total)`` hears of every stage
+    (``runform.progress``)."""
+    source, options = _source(path, settings, options)
+    frames = source.frames_of(path, settings)  # a video's part to analyse, refused when too short
+    size = Path(path).stat().st_size
+    out_dir = check_out_dir(out_dir, [path, settings.references, *files(options)],
+                            space_needed(size, frames, _annotated(source, settings)))
+    with PartialFolder(out_dir) as part:
+        _result(source, path, settings, options, [out_dir / ".cache"], progress).write_into(part.path, progress)
+        return part.commit()
 
 
-def run(path: str | Path, settings: Settings = Settings(), *, forces=None, static=None, markers=None,
-        imu: dict | None = None, progress: Progress | None = None) -> "Result":
+def run(path: str | Path, settings: Settings = Settings(), options=None, progress: Progress | None = None) -> "Result":
     """Analyse any supported recording in memory (no pose cache is read or written)."""
-    kind, imu = _source(path, settings, forces, static, markers, imu)
-    if kind == "video":
-        video = Path(path)
-        info, window = video_window(video, settings)
-        kb = load_knowledge(settings.sex, settings.references)
-        analysis, pose = video_analysis(video, info, window, settings, kb, [], progress)
-        return Result(analysis, settings, kb, [video, settings.references], video=video, info=info, pose=pose)
-    return _other_result(kind, path, settings, forces, static, markers, imu, progress)
+    source, options = _source(path, settings, options)
+    return _result(source, path, settings, options, [], progress)
 
 
 def analyze_views(paths: list, out_dir: str | Path, settings: Settings = Settings(),
@@ -68,66 +69,49 @@ def analyze_views(paths: list, out_dir: str | Path, settings: Settings = Setting
 
 
 def settings_for(path: str | Path, settings: Settings) -> Settings:
-    """The settings for one of two clips: ``fps`` belongs to the keypoints among them."""
-    return settings if source_kind(path) == "keypoints" else replace(settings, fps=None)
+    """The settings for one of two clips: those a kind refuses (``fps`` of keypoints) are left out
+    for the other clip."""
+    kind = SOURCES.get(source_kind(path))
+    others = {name: None for s in SOURCES.values() for name in s.strict if kind is None or name not in kind.settings}
+    return replace(settings, **others)
 
 
-def analyze_video(video: str | Path, out_dir: str | Path, settings: Settings = Settings(),
-                  progress: Progress | None = None) -> Path:
-    """Analyse a side-view running video; write the output folder atomically; return its path.
-    The folder is checked (and its pose cache looked up) before the pose pass."""
-    video, kb = Path(video), load_knowledge(settings.sex, settings.references)
-    info, window = video_window(video, settings)
-    n_frames = int(round((window[1] - window[0]) * info.fps))
-    out_dir = check_out_dir(out_dir, [video, settings.references],
-                            space_needed(video.stat().st_size, n_frames, settings.annotated_video))
-    with PartialFolder(out_dir) as part:
-        analysis, pose = video_analysis(video, info, window, settings, kb, [out_dir / ".cache"], progress)
-        Result(analysis, settings, kb, [video, settings.references], video=video, info=info,
-               pose=pose).write_into(part.path, progress)
-        return part.commit()
-
-
-def _other_result(kind: str, path, settings: Settings, forces, static, markers, imu: dict,
-                  progress: Progress | None) -> "Result":
-    """A sensor recording or a lab trial analysed in memory."""
+def _result(source: Source, path, settings: Settings, options, cache_dirs: list, progress) -> "Result":
     kb = load_knowledge(settings.sex, settings.references)
-    stage(progress, "reading")
-    if kind == "keypoints":
-        from .sources.keypoints.analyze import keypoint_analysis
-
-        analysis = keypoint_analysis(path, settings, kb, on_loaded=lambda: stage(progress, "analysis"))
-        return Result(analysis, settings, kb, [path, settings.references])
-    if kind == "imu":
-        from .sources.sensor.analyze import sensor_analysis
-
-        analysis = sensor_analysis(path, settings, kb, **imu, on_loaded=lambda: stage(progress, "analysis"))
-        return Result(analysis, settings, kb, [path, settings.references])
-    from .sources.lab.analyze import lab_analysis
-
-    analysis = lab_analysis(path, settings, kb, forces=forces, static=static, markers=markers,
-                            on_loaded=lambda: stage(progress, "analysis"))
-    # companions found beside the trial are covered by the trial's own place
-    return Result(analysis, settings, kb, [path, settings.references, forces, static])
+    made = source.analyse(path, settings, options, kb, cache_dirs, progress)
+    return Result(made.analysis, settings, kb, made.inputs, video=made.video, info=made.info, pose=made.pose,
+                  annotated=_annotated(source, settings))
 
 
-def _source(path, settings: Settings, forces, static, markers, imu: dict | None) -> tuple[str, dict]:
-    """The recording's kind ('video', 'lab', 'imu', 'keypoints'), refusing options that belong to another."""
-    _check_readable([path, forces, static, markers, settings.references])
+def _annotated(source: Source, settings: Settings) -> bool:
+    return "annotated_video" in source.settings and settings.annotated_video
+
+
+def _source(path, settings: Settings, options) -> tuple[Source, object]:
+    """The recording's source (``sources.registry``) and its options, refusing settings and
+    options that belong to another kind."""
+    given = [o for o in (options if isinstance(options, (list, tuple)) else [options]) if o is not None]
+    _check_readable([path, settings.references, *(f for o in given for f in files(o))])
     kind = source_kind(path)
     if kind == "folder":
         raise InputFileError(f"'{path}' is a folder without pose keypoint files (*_<frame>_keypoints.json).",
                              "Give a video, a lab trial, a sensor CSV, or the folder `openpose --write_json` wrote.")
-    if settings.fps is not None and kind != "keypoints":
-        raise UsageError(f"{opt('fps')} applies to a folder of pose keypoints; a video's frame rate is read from the file.")
-    imu = {k: v for k, v in (imu or {}).items() if v}
-    if imu and kind != "imu":
-        raise UsageError(f"{opt('columns')}, {opt('units')}, {opt('rate')} and {opt('standing')} apply to sensor "
-                         "recordings (CSV).")
-    if (forces or static or markers) and kind != "lab":
-        raise UsageError(f"{opt('forces')}, {opt('static')} and {opt('markers')} apply to lab motion-capture trials "
-                         "(C3D, TRC).")
-    return kind, imu
+    source = SOURCES[kind]
+    for other in SOURCES.values():
+        wrong = [name for name in other.strict if getattr(settings, name) is not None and name not in source.settings]
+        _refuse([name.replace("_", "-") for name in wrong], other, source, path)
+    for o in given:
+        if not isinstance(o, source.options):
+            _refuse(given_settings(o), next(s for s in SOURCES.values() if isinstance(o, s.options)), source, path)
+    return source, next((o for o in given if isinstance(o, source.options)), source.options())
+
+
+def _refuse(names: list[str], owner: Source, source: Source, path) -> None:
+    if names:
+        said = ", ".join(opt(n) for n in names[:-1]) + (" and " if len(names) > 1 else "") + opt(names[-1])
+        raise UsageError(f"{said} appl{'y' if len(names) > 1 else 'ies'} to {owner.label}, and "
+                         f"'{Path(path).name}' is {source.label}.",
+                         f"Leave {'them' if len(names) > 1 else 'it'} out, or check which file was given.")
 
 
 def _check_readable(paths) -> None:
@@ -152,6 +136,7 @@ class Result:
     info: object = None  # the video's facts (io.video.VideoInfo)
     pose: tuple | None = None  # (cache file name, pose arrays) for the output folder's pose cache
     words: str = "cli"  # the front end whose words its messages are in (words.FRONT_ENDS)
+    annotated: bool = False  # its outputs include the annotated video
 
     @property
     def summary(self) -> dict:
@@ -168,7 +153,7 @@ class Result:
         size = sum(Path(p).stat().st_size for p in self.inputs[:1])
         n_frames = len(self.pose[1][0]) if self.pose else 0
         out = check_out_dir(folder, self.inputs,
-                            space_needed(size, n_frames, self.video is not None and self.settings.annotated_video))
+                            space_needed(size, n_frames, self.annotated))
         with PartialFolder(out) as part:
             self.write_into(part.path, progress)
             return part.commit()
@@ -193,7 +178,7 @@ class TwoViews:
     @classmethod
     def of(cls, a: Result, b: Result) -> "TwoViews":
         """The two clips in their roles, refusing two of the same kind of view."""
-        views = ["frontal" if "view" in r.analysis.summary["scene"] else "side" for r in (a, b)]
+        views = ["frontal" if r.analysis.view in ("front", "back") else "side" for r in (a, b)]
         if sorted(views) != ["frontal", "side"]:
             raise UsageError(f"Both clips are {views[0]} views: two clips of one run must be a side view and a "
                              "front or back view.", f"Check which clip is which, or give {opt('view')} for keypoints.")
@@ -207,14 +192,13 @@ class TwoViews:
         summary = combine_summaries(side.summary, front.summary)
         # the side clip's strides draw its key frames, curves and video; strides.csv holds both clips'
         self.analysis = Analysis(side.motion, side.sagittal, side.series, side.strides, summary, summary["warnings"])
-        self.strides = combine_strides(side.strides, front.strides, front.summary["scene"]["view"])
+        self.strides = combine_strides(side.strides, front.strides, front.view)
 
     def write(self, folder: str | Path, progress: Progress | None = None) -> Path:
         inputs = [*self.side.inputs, *self.frontal.inputs]
         size = sum(Path(p).stat().st_size for p in (self.side.inputs[0], self.frontal.inputs[0]))
         n_frames = sum(len(r.pose[1][0]) for r in (self.side, self.frontal) if r.pose)
-        out = check_out_dir(folder, inputs, space_needed(size, n_frames, self.side.video is not None
-                                                        and self.side.settings.annotated_video))
+        out = check_out_dir(folder, inputs, space_needed(size, n_frames, self.side.annotated))
         with PartialFolder(out) as part:
             self.write_into(part.path, progress)
             return part.commit()
@@ -223,7 +207,7 @@ class TwoViews:
         from .outputs.write import view_key_frames, write_frames, write_outputs, write_strides
 
         front = self.frontal.analysis
-        view = front.summary["scene"]["view"]
+        view = front.view
         write_outputs(path, self.analysis, self.side.settings, self.side.kb, self.side.video, self.side.info,
                       progress, more_frames=view_key_frames(front, self.frontal.video, view), words=self.words)
         write_strides(path / "strides.csv", self.strides)  # both clips' strides, a view column apart

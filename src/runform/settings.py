@@ -120,15 +120,3 @@ class Settings:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-# the settings that change only some kinds of source's analysis (the others change every kind's)
-ONLY_FOR = {"height_m": ("video", "mocap", "keypoints"), "annotated_video": ("video",), "workers": ("video",),
-            "view": ("video", "keypoints"), "fps": ("keypoints",),
-            "vertical": ("video",), "slowmo": ("video",), "capture_fps": ("video",), "columns": ("imu",),
-            "units": ("imu",), "rate_hz": ("imu",), "standing_s": ("imu",)}
-
-
-def applies(setting: str, source_type: str) -> bool:
-    """Whether ``setting`` changes the analysis of a ``source_type`` ('video', 'imu', 'mocap', 'keypoints')."""
-    return source_type in ONLY_FOR.get(setting, (source_type,))

@@ -1,5 +1,7 @@
 """Unit tests with analytic answers: stick figures, known strides, parsing, knowledge overrides."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -260,3 +262,36 @@ def test_messages_name_settings_not_command_line_options():
         said = words.say(f"give {words.opt(name, 3)}", "browser")
         assert cli.startswith("--") and not option.search(said) and "⟦" not in said and "3" in said, name
         assert words.say(f"give {words.opt(name, 3)}") == f"give {cli} 3"
+
+
+def test_the_registry_routes_every_kind_and_refuses_another_kinds_options(tmp_path):
+    """Each entry's adapter loads; each option has its words; options or strict settings given
+    for another kind are refused (naming both kinds) before any work; a setting no entry claims
+    applies to every kind."""
+    from dataclasses import fields
+
+    from runform.pipeline import run, settings_for
+    from runform.sources.lab.options import LabOptions
+    from runform.sources.registry import SOURCES, _load, applies, option_types
+    from runform.sources.sensor.options import SensorOptions
+    from runform.words import SETTINGS
+
+    for source in SOURCES.values():
+        assert callable(_load(source.adapter)), source.kind
+        assert set(source.strict) <= set(source.settings) <= {f.name for f in fields(Settings)}, source.kind
+    for kind in option_types():
+        assert all(f.metadata["setting"] in SETTINGS for f in fields(kind)), kind
+    sample = Path(__file__).parents[2] / "src/runform/samples/treadmill_side.mp4"
+    with pytest.raises(UsageError, match=r"--rate and --standing apply to a sensor recording .*is a video"):
+        run(sample, Settings(), [LabOptions(), SensorOptions(rate_hz=100.0, standing_s=(0, 5))])
+    with pytest.raises(UsageError, match=r"--fps applies to a folder of pose keypoints"):
+        run(sample, Settings(fps=30.0))
+    table = tmp_path / "run.csv"
+    table.write_text("time,acc_x,acc_y,acc_z\n" + "".join(f"{i / 100},0,0,1\n" for i in range(50)))
+    with pytest.raises(UsageError, match=r"--forces applies to a lab motion-capture trial"):
+        run(table, Settings(), LabOptions(forces=tmp_path / "f.mot"))
+    with pytest.raises(UsageError, match=r"--slowmo applies to a video"):
+        run(table, Settings(slowmo=4.0))
+    assert settings_for(sample, Settings(fps=30.0, slowmo=4.0)) == Settings(slowmo=4.0)
+    assert applies("columns", "imu") and not applies("columns", "video") and not applies("height_m", "imu")
+    assert applies("speed_mps", "imu") and applies("fps", "keypoints") and not applies("fps", "mocap")

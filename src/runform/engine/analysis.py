@@ -37,6 +37,7 @@ class Analysis:
     summary: dict
     warnings: list[str] = field(default_factory=list)
     frontal: xr.Dataset | None = None  # a front or back view's keypoints on the frontal plane: metres, x right, y up
+    view: str | None = None  # a camera's view of the runner: side, front or back (none for lab and sensor)
 
 
 def gait_metrics(sag: xr.Dataset, events: pd.DataFrame, leg_m: float, speed_mps: float | None, kb: Knowledge,

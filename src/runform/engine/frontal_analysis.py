@@ -59,7 +59,7 @@ def frontal_analysis(t: np.ndarray, pos: np.ndarray, conf: np.ndarray, names: li
     series = {"pelvic_obliquity_deg": obliquity_deg(gait.keypoints)}
     plane = make_motion(t, np.stack([gait.keypoints[n] for n in names], axis=1), conf, names, source="frontal",
                         space_unit="m", vertical_up=True)
-    return Analysis(motion, None, series, table, summary, warnings, frontal=plane)
+    return Analysis(motion, None, series, table, summary, warnings, frontal=plane, view=gait.view)
 
 
 def stride_table(t: np.ndarray, gait: FrontalGait, strides: pd.DataFrame) -> pd.DataFrame:

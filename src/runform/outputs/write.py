@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..engine.assess.knowledge import Knowledge
 from ..progress import Progress, stage
-from ..settings import applies
+from ..sources.registry import applies
 from ..words import say_all
 from .charts import line_svg
 from .figures import curves_svg, key_frame_sheet, key_frames, normalised_curves, stick_key_frames

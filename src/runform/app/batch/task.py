@@ -18,6 +18,7 @@ from pathlib import Path
 def analyse_one(path: str, out_dir: str, settings: dict, source: str, sensor: dict) -> dict:
     from ...errors import RunformError
     from ...pipeline import analyze
+    from ...sources.registry import options_for
     from ...settings import Settings
 
     worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -26,7 +27,7 @@ def analyse_one(path: str, out_dir: str, settings: dict, source: str, sensor: di
     if (out / "summary.json").is_file():  # written by an earlier attempt whose report was lost
         return {"status": "done", "error": "", "seconds": 0.0, "worker": worker}
     try:
-        analyze(path, out, Settings(**settings), imu=sensor if source == "imu" else None)
+        analyze(path, out, Settings(**settings), options_for(source, sensor))  # the options of its own kind
     except RunformError as e:
         return {"status": "failed", "error": str(e), "seconds": time.perf_counter() - t0, "worker": worker}
     except Exception as e:  # a bug: reported in the table, the batch goes on, a rerun tries again

@@ -20,6 +20,8 @@ def run(db_url: str, session_id: int) -> int:
     from ...errors import RunformError
     from ...pipeline import run as run_analysis
     from ...pipeline import settings_for
+    from ...sources.registry import options_for
+    from ...sources.sniff import source_kind
     from ...progress import fraction
     from ...settings import Settings
     from ..store.db import Store
@@ -49,8 +51,8 @@ def run(db_url: str, session_id: int) -> int:
     try:  # the report and every message name the file as the user uploaded it, not as it is stored
         companions = settings.pop("companions", {})  # a lab trial's static trial and force file, a second view
         names = {src.name: name, **settings.pop("companion_names", {})}  # stored name -> the coach's
-        result = run_analysis(src, settings_for(src, Settings(**settings)), progress=progress,
-                              static=companions.get("static"), forces=companions.get("forces"))
+        result = run_analysis(src, settings_for(src, Settings(**settings)), options_for(source_kind(src), companions),
+                              progress=progress)
         result.analysis.summary["source"]["file"] = name
         if companions.get("second_view"):
             result = _with_second_view(result, Path(companions["second_view"]), Settings(**settings), progress)

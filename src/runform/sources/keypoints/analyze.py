@@ -20,12 +20,22 @@ from ...engine.dataset import make_motion
 from ...engine.frontal_analysis import frontal_analysis
 from ...engine.frontal_view import foot_travel_legs
 from ...errors import NotAnalysableError
+from ...progress import stage
 from ...settings import Settings
 from ...words import opt
 from ..video.checks import body_width_ratio, view_of
 from .openpose import NAMES, read_openpose
 
 MIN_SECONDS = 3.0
+
+
+def keypoint_source(folder: Path, settings: Settings, options, kb: Knowledge, cache_dirs, progress=None):
+    """The keypoint source's adapter (``sources.registry``)."""
+    from ..registry import Made
+
+    stage(progress, "reading")
+    analysis = keypoint_analysis(folder, settings, kb, on_loaded=lambda: stage(progress, "analysis"))
+    return Made(analysis, [folder, settings.references])
 
 
 def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_loaded=None) -> Analysis:

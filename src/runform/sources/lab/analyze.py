@@ -42,9 +42,11 @@ from ...engine.metrics.per_stride import stride_metrics
 from ...engine.strides import STRIDE_COLUMNS, build_strides
 from ...engine.uncertainty import event_parts
 from ...errors import NotAnalysableError
+from ...progress import stage
 from ...settings import Settings
 from ...words import opt
 from .forces import file_events, force_events
+from .options import LabOptions
 from .trial import LabTrial, load_lab_trial
 
 CUTOFF_HZ = 12.0
@@ -59,6 +61,17 @@ NEEDS = {  # keypoint part -> the metrics lost without it
     "heel": "overstride, foot-strike angle and pattern",
     "foot_index": "foot-strike angle and pattern, kinematic toe-off",
 }
+
+
+def lab_source(path: Path, settings: Settings, options: LabOptions, kb: Knowledge, cache_dirs, progress=None):
+    """The lab source's adapter (``sources.registry``); companions found beside the trial are
+    covered by the trial's own place among the inputs."""
+    from ..registry import Made, files
+
+    stage(progress, "reading")
+    analysis = lab_analysis(path, settings, kb, forces=options.forces, static=options.static,
+                            markers=options.markers, on_loaded=lambda: stage(progress, "analysis"))
+    return Made(analysis, [path, settings.references, *files(options)])
 
 
 def lab_analysis(path: str | Path, settings: Settings, kb: Knowledge, *, forces=None, static=None,

@@ -26,7 +26,7 @@ end heights), the peak braking deceleration, and the pelvis ranges and drop
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,15 +40,27 @@ from ...engine.metrics.per_stride import temporal_metrics
 from ...engine.strides import STRIDE_COLUMNS, build_strides
 from ...engine.uncertainty import event_parts
 from ...errors import NotAnalysableError
+from ...progress import stage
 from ...settings import Settings
 from ...words import opt
 from . import orientation
 from .bouts import classify_windows, running_bouts, summary_of_windows
 from .events import SacralEventDetector
+from .options import SensorOptions
 from .read import G, load_imu_csv
 
 IMU_ADVICE = "A longer steady run, with the sensor firmly on the sacrum, gives reliable figures."
 FOOT_AGREEMENT = 0.75
+
+
+def sensor_source(path: Path, settings: Settings, options: SensorOptions, kb: Knowledge, cache_dirs,
+                  progress=None):
+    """The sensor source's adapter (``sources.registry``)."""
+    from ..registry import Made
+
+    stage(progress, "reading")
+    analysis = sensor_analysis(path, settings, kb, **asdict(options), on_loaded=lambda: stage(progress, "analysis"))
+    return Made(analysis, [path, settings.references])
 
 
 def sensor_analysis(path: str | Path, settings: Settings, kb: Knowledge, *, columns: str | None = None,

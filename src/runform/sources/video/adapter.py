@@ -36,6 +36,22 @@ def video_window(video: Path, settings: Settings) -> tuple[VideoInfo, tuple[floa
     return info, (start, end)
 
 
+def video_source(video: Path, settings: Settings, options, kb, cache_dirs: list[Path],
+                 progress: Progress | None = None):
+    """The video source's adapter (``sources.registry``): the part to analyse, pose, analysis."""
+    from ..registry import Made
+
+    info, window = video_window(video, settings)
+    analysis, pose = video_analysis(video, info, window, settings, kb, cache_dirs, progress)
+    return Made(analysis, [video, settings.references], video=video, info=info, pose=pose)
+
+
+def video_frames(video: Path, settings: Settings) -> int:
+    """The frames of the part to analyse (the annotated video's), refusing a part too short."""
+    info, window = video_window(video, settings)
+    return int(round((window[1] - window[0]) * info.fps))
+
+
 def video_analysis(video: Path, info: VideoInfo, window: tuple[float, float], settings: Settings, kb,
                    cache_dirs: list[Path], progress: Progress | None = None):
     """Pose (from a cache in ``cache_dirs`` when there is one), then the analysis; returns

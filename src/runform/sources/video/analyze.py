@@ -182,7 +182,7 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     spec = kb.uncertainty["video"]["events_pixels" if by_pixels >= PIXEL_SHARE * max(1, len(detector.contacts_))
                                    else "events"]
     parts = event_parts(strides, remeasure, spec, list(kb.metrics), 1.0 / fps)
-    unc = {"source": "video", "events": parts, "extras": _extra_uncertainty(vertical, scene, leg_m, kb)}
+    unc = {"source": "video", "events": parts, "extras": extra_uncertainty(vertical, scene, leg_m, kb)}
     summary, strides = summarise_analysis(strides, kb, warnings, VIDEO_ADVICE, steps, unc)
     tick()
     summary["contacts"] = {**steps, "timed_from_pixels": by_pixels, "expected_error_ms": _expected_error(spec, fps),
@@ -191,7 +191,7 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
     summary.update(scene=_scene_info(scene, vertical), cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
                    parameters={"contacts": {"detector": type(detector).__name__, **detector.get_params()}},
                    duration_s=round(float(t[-1] - t[0]), 3))
-    return Analysis(cleaned, sag, series, strides, summary, warnings)
+    return Analysis(cleaned, sag, series, strides, summary, warnings, view="side")
 
 
 def _soles(crops: FootCrops | None, cleaned: xr.Dataset, scene) -> dict[str, np.ndarray] | None:
@@ -244,7 +244,7 @@ def _expected_error(events: dict, fps: float) -> dict:
         random_ms(events, kind, 1.0 / fps), 1)} for kind in ("ic", "to")}, "source": events.get("source")}
 
 
-def _extra_uncertainty(vertical: Vertical, scene, leg_m: float, kb: Knowledge) -> dict:
+def extra_uncertainty(vertical: Vertical, scene, leg_m: float, kb: Knowledge) -> dict:
     """The video's own parts of the uncertainty: true vertical's for what is measured against it
     (angles in deg; distances ahead of the hips by the hip height times the angle), and the scale
     for distances when the runner's height was assumed."""
