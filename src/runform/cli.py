@@ -450,6 +450,41 @@ def validate(
     out.print(f"Written: {out_dir / 'validation.md'}, {out_dir / 'validation.json'}", soft_wrap=True, markup=False)
 
 
+@app.command()
+def live(
+    source: str = typer.Option(..., "--source", help="A running video played as it comes (with --realtime at its "
+                               "own speed), or a camera: its number (0) or device file (/dev/video0)."),
+    realtime: bool = typer.Option(False, "--realtime", help="Play a video file at its own speed, dropping frames "
+                                  "the machine cannot keep up with (a camera always runs in real time)."),
+    json_lines: bool = typer.Option(False, "--json", help="One JSON object a line: each update, then the totals."),
+    height: Optional[float] = typer.Option(None, "--height", help="Runner's height in metres, e.g. 1.78."),
+    speed: Optional[str] = typer.Option(None, "--speed", help="Treadmill speed: m/s (3.2), 12kmh, 7.5mph or 5:00/km."),
+    sex: SexOption = None,
+    references: ReferencesOption = None,
+    vertical: VerticalOption = "auto",
+    seconds: Optional[float] = typer.Option(None, "--seconds", help="Stop after this many seconds (a camera runs "
+                                            "until Ctrl+C otherwise)."),
+):
+    """Live feedback: cadence, contact time, trunk lean, overstride and knee at landing, each
+    with its uncertainty, updated twice a second while the runner runs."""
+    _quiet()
+    from .live.readout import Readout
+    from .live.run import live as run_live
+    from .settings import Settings, parse_speed
+
+    try:
+        settings = Settings(height_m=height, speed_mps=parse_speed(speed), sex=sex,
+                            references=str(references) if references else None, vertical=vertical)
+        if seconds is not None and seconds <= 0:
+            from .errors import UsageError
+
+            raise UsageError(f"--seconds {seconds:g} is not a positive number of seconds.")
+        with Readout(json_lines, out) as readout:
+            run_live(source, settings, readout.show, realtime=realtime, seconds=seconds)
+    except (Exception, KeyboardInterrupt) as e:
+        _fail(e)
+
+
 def run() -> None:  # console-script entry point
     app()
 

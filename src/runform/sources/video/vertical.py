@@ -53,20 +53,27 @@ def scene_vertical(frames: list) -> Vertical | None:
     """True vertical at the runner from the scene's edges in ``frames`` ((keypoints, grey frame,
     background shift), ``background.scan``), or None when they are too few. A moving camera's
     frames are first placed on the background, so their edges share one vanishing point."""
-    segments, hips = [], []
-    for keypoints, gray, shift in frames:  # every frame's edges and hips placed on the background
-        segments.append(_vertical_segments(gray, keypoints) - np.tile(shift, 2))
-        hips.append(np.nanmean(keypoints[[23, 24]], axis=0) - shift)
-    if not frames:
+    return vertical_from_edges([frame_edges(*frame) for frame in frames])
+
+
+def frame_edges(keypoints: np.ndarray, gray: np.ndarray, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One frame's near-vertical scene edges and the runner's hips, placed on the background
+    (a live run finds them frame by frame, as the frames come)."""
+    return _vertical_segments(gray, keypoints) - np.tile(shift, 2), np.nanmean(keypoints[[23, 24]], axis=0) - shift
+
+
+def vertical_from_edges(edges: list) -> Vertical | None:
+    """True vertical from the frames' ``frame_edges``, or None when they are too few."""
+    if not edges:
         return None
-    seg = np.concatenate(segments)
+    seg = np.concatenate([e[0] for e in edges])
     if len(seg) < MIN_INLIERS:
         return None
     vp, inliers, resid = _vanishing_point(seg)
-    distinct = inliers.sum() / len(frames)
+    distinct = inliers.sum() / len(edges)
     if inliers.sum() < MIN_INLIERS or distinct < 2:
         return None
-    hip = np.nanmedian(np.array(hips), axis=0)
+    hip = np.nanmedian(np.array([e[1] for e in edges]), axis=0)
     spread = 1.4826 * float(np.median(resid[inliers]))
     unc = max(MIN_UNCERTAINTY_DEG, spread / np.sqrt(distinct))
     return Vertical(round(_direction_deg(vp, hip), 2), round(unc, 2), "scene", int(round(distinct)))
