@@ -1,5 +1,5 @@
-"""Where a live run's frames come from, kept to the clock: a file played at its own speed, or a
-camera. Each yields ``(t_s, rgb frame)``: t_s is the frame's time from the start of the run
+"""Where a live run's frames come from, kept to the clock: a file played at its own speed, a
+camera, or the live page's frames. Each yields ``(t_s, rgb frame)``: t_s is the frame's time from the start of the run
 (a file's presentation time, a camera's time of capture). A frame that arrives after its
 time has passed by more than ``LATE_FRAMES`` frame intervals is dropped before the pose model
 sees it: the live read-out never falls behind real time, it thins instead.
@@ -71,3 +71,33 @@ def device_frames(source: str, clock: Clock, max_side: int | None, seconds: floa
             yield t, rgb
     finally:
         cap.release()
+
+
+def queue_frames(inbox, drops: list) -> Iterator:
+    """The live page's frames: (t_s, JPEG bytes) from ``inbox``, None last. Only the newest frame
+    waiting is posed; the older ones are late and dropped (each appended to ``drops``)."""
+    import queue as queues
+
+    import cv2
+    import numpy as np
+
+    while True:
+        item = inbox.get()
+        while item is not None:  # a newer frame waiting makes this one late
+            try:
+                newer = inbox.get_nowait()
+            except queues.Empty:
+                break
+            if newer is None:
+                inbox.put(None)  # the end, seen after this frame
+                break
+            drops.append(item[0])
+            item = newer
+        if item is None:
+            return
+        t, jpeg = item
+        bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        if bgr is None:  # not a picture: the page sends JPEG frames only
+            drops.append(t)
+            continue
+        yield t, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)

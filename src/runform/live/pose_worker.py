@@ -22,15 +22,16 @@ import numpy as np
 
 from ..errors import RunformError
 from ..process import die_with_parent
-from .frames import Clock, device_frames, file_frames, is_device
+from .frames import Clock, device_frames, file_frames, is_device, queue_frames
 
 SCENE_FRAMES = 12  # as many as the offline background pass uses for true vertical
 SCENE_EVERY_S = 0.25
 SCENE_MAX_SIDE = 960  # the offline background pass's frame size
 
 
-def run_worker(source: str, realtime: bool, seconds: float | None, queue) -> None:
-    """The worker process's body (``multiprocessing``, fork): everything goes to ``queue``."""
+def run_worker(source: str | None, realtime: bool, seconds: float | None, queue, frames=None) -> None:
+    """The worker process's body (``multiprocessing``): everything goes to ``queue``. ``frames``: a
+    queue of (t_s, JPEG bytes) from the live page, in place of ``source``."""
     die_with_parent()
     os.environ.setdefault("GLOG_minloglevel", "2")
     if not os.environ.get("RUNFORM_DEBUG"):  # MediaPipe's native log lines stay off the read-out
@@ -38,13 +39,13 @@ def run_worker(source: str, realtime: bool, seconds: float | None, queue) -> Non
         os.dup2(devnull, 2)
         os.close(devnull)
     try:
-        posed, dropped = track(source, realtime, seconds, queue)
+        posed, dropped = track(source, realtime, seconds, queue, frames)
         queue.put(("end", posed, dropped))
     except RunformError as e:  # rebuilt in the parent: an exception's hint does not survive pickling
         queue.put(("error", type(e), e.raw))
 
 
-def track(source: str, realtime: bool, seconds: float | None, queue) -> tuple[int, int]:
+def track(source: str | None, realtime: bool, seconds: float | None, queue, inbox=None) -> tuple[int, int]:
     """Pose every frame the clock lets through; returns (frames posed, frames dropped). The run's
     clock starts when the model is ready (``("ready", its start)`` first on the queue)."""
     from ..sources.video.pose import FACING_FRAMES, INFERENCE_MAX_SIDE, PoseSettings, _landmarks, _nose_ahead, _tracker
@@ -53,8 +54,12 @@ def track(source: str, realtime: bool, seconds: float | None, queue) -> tuple[in
     tracker = _tracker(settings)
     drops: list = []
     clock = Clock()
-    frames = (device_frames(source, clock, INFERENCE_MAX_SIDE, seconds) if is_device(source)
-              else file_frames(Path(source), clock, realtime, INFERENCE_MAX_SIDE, drops))
+    if inbox is not None:
+        frames = queue_frames(inbox, drops)
+    elif is_device(source):
+        frames = device_frames(source, clock, INFERENCE_MAX_SIDE, seconds)
+    else:
+        frames = file_frames(Path(source), clock, realtime, INFERENCE_MAX_SIDE, drops)
     queue.put(("ready", clock.start))
     facing, flip, posed, next_scene, scenes = [], False, 0, 0.0, 0
     try:

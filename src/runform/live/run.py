@@ -25,48 +25,106 @@ SILENT_S = 10.0  # a worker that sends nothing for this long has failed
 def live(source: str, settings: Settings = Settings(), emit: Callable[[dict], None] = print, *,
          realtime: bool = True, seconds: float | None = None) -> dict:
     """Run live on ``source`` (a video file, or a camera's number or device file) until it ends
-    (or ``seconds``); ``emit`` gets each update; returns the totals (also emitted last)."""
-    ctx = mp.get_context("fork")
-    inbox = ctx.Queue()
-    worker = ctx.Process(target=run_worker, args=(source, realtime, seconds, inbox), daemon=True)
-    worker.start()  # from a light parent; the read-out's modules load while the model does
-    from .engine import LiveAnalysis
-
-    engine = LiveAnalysis(settings, load_knowledge(settings.sex, settings.references))
-    clock = Clock()  # until the worker says when the run's clock started
-    state = {"newest": None, "dropped": 0, "posed": 0, "latencies": [], "last": None, "updates": 0}
+    (or ``seconds``, or Ctrl+C); ``emit`` gets each update; returns the totals (also emitted last)."""
+    worker, outbox = start_worker("fork", source, realtime, seconds)  # from a light parent
+    run = LiveRun(settings, emit)  # the read-out's modules load while the model does
     try:
-        _follow(inbox, worker, engine, state, clock, emit)
+        run.follow(outbox, worker)
     except KeyboardInterrupt:  # Ctrl+C ends a camera's run: the totals still come
         pass
     finally:
-        worker.join(timeout=2)
-        if worker.is_alive():
-            worker.kill()
-    totals = _totals(engine, state, clock)
+        stop_worker(worker)
+    totals = run.totals()
     emit(totals)
     return totals
 
 
-def _follow(inbox, worker, engine, state: dict, clock: Clock, emit) -> None:
-    """Take the worker's frames as they come; an update every ``UPDATE_EVERY_S`` of the run."""
-    for message in _messages(inbox, worker):
+def start_worker(method: str, source: str | None, realtime: bool = True, seconds: float | None = None,
+                 frames=None):
+    """The pose worker on ``source``, or on the frames put on ``frames`` (a queue of (t_s, JPEG
+    bytes), None last); ``method``: how the process starts ('spawn' from a server's threads).
+    Returns (process, the queue it sends on)."""
+    ctx = mp.get_context(method)
+    outbox = ctx.Queue()
+    worker = ctx.Process(target=run_worker, args=(source, realtime, seconds, outbox, frames), daemon=True)
+    worker.start()
+    return worker, outbox
+
+
+def stop_worker(worker) -> None:
+    worker.join(timeout=2)
+    if worker.is_alive():
+        worker.kill()
+        worker.join(timeout=2)
+
+
+class LiveRun:
+    """One run's read-out: the worker's messages in, ``emit(update)`` out; ``on_frame(t, keypoints,
+    size)`` hears of every posed frame and ``on_setup(checks)`` of the set-up before the first figures."""
+
+    def __init__(self, settings: Settings, emit: Callable[[dict], None], on_frame=None, on_setup=None):
+        from .engine import LiveAnalysis
+
+        self.engine = LiveAnalysis(settings, load_knowledge(settings.sex, settings.references))
+        self.emit, self.on_frame, self.on_setup = emit, on_frame, on_setup
+        self.clock = Clock()  # until the worker says when the run's clock started
+        self.newest, self.last, self.dropped, self.posed = None, None, 0, 0
+        self.latencies: list[float] = []
+
+    def follow(self, outbox, worker) -> None:
+        """Take the worker's frames as they come, an update every ``UPDATE_EVERY_S`` of the run,
+        until the worker ends."""
+        for message in _messages(outbox, worker):
+            self._take(message)
+            if self.newest is not None and (self.last is None or self.newest - self.last >= UPDATE_EVERY_S):
+                for more in _waiting(outbox):  # every frame already posed, so that the read-out is current
+                    self._take(more)
+                self._update()
+
+    def _take(self, message) -> None:
         if message[0] == "ready":
-            clock.start = message[1]
-            continue
-        _take(message, engine, state)
-        newest = state["newest"]
-        if newest is not None and (state["last"] is None or newest - state["last"] >= UPDATE_EVERY_S):
-            for more in _waiting(inbox):  # every frame already posed, so that the read-out is current
-                _take(more, engine, state)
-            _update(engine, state, clock, emit)
+            self.clock.start = message[1]
+        elif message[0] == "frame":
+            _, t, keypoints, luma, size, dropped = message
+            self.engine.add(t, keypoints, luma, size)
+            self.newest, self.dropped, self.posed = t, dropped, self.posed + 1
+            if self.on_frame:
+                self.on_frame(t, keypoints, size)
+        elif message[0] == "scene":
+            self.engine.add_scene_frame(message[2], message[3])
+
+    def _update(self) -> None:
+        self.last = self.newest
+        out = self.engine.update()
+        if out is None:
+            if self.on_setup:
+                self.on_setup(self.engine.setup())
+            return
+        wall = self.clock.now()
+        self.latencies.append(wall - out["t_s"])
+        self.emit({**out, "wall_s": round(wall, 3), **self._rate(), "setup": self.engine.setup(),
+                   "notes": self.engine.notes})
+
+    def _rate(self) -> dict:
+        """Frames posed a second of the run so far, and frames dropped to keep up."""
+        span = self.newest or 0.0
+        return {"effective_fps": round(self.posed / span, 2) if span > 0 else None, "dropped_frames": self.dropped}
+
+    def totals(self) -> dict:
+        """The last update with the run's totals."""
+        last = self.engine.update() if self.newest is not None else None
+        lat = self.latencies
+        return {**(last or {"t_s": self.newest, "steps": 0}), "final": True, "wall_s": round(self.clock.now(), 3),
+                "setup": self.engine.setup(), "frames_posed": self.posed, **self._rate(),
+                "updates": len(lat), "latency_median_s": round(statistics.median(lat), 3) if lat else None,
+                "latency_max_s": round(max(lat), 3) if lat else None, "notes": self.engine.notes}
 
 
-def _messages(inbox, worker):
+def _messages(outbox, worker):
     """The worker's messages up to its end; its errors raised here."""
     while True:
         try:
-            message = inbox.get(timeout=SILENT_S)
+            message = outbox.get(timeout=SILENT_S)
         except queues.Empty:
             if not worker.is_alive():
                 raise InputFileError("The live pose worker stopped without a word.", "Run again; if it recurs, "
@@ -79,50 +137,13 @@ def _messages(inbox, worker):
         yield message
 
 
-def _waiting(inbox):
+def _waiting(outbox):
     while True:
         try:
-            message = inbox.get_nowait()
+            message = outbox.get_nowait()
         except queues.Empty:
             return
         if message[0] in ("end", "error"):
-            inbox.put(message)  # seen again by _messages
+            outbox.put(message)  # seen again by _messages
             return
         yield message
-
-
-def _take(message, engine, state: dict) -> None:
-    if message[0] == "frame":
-        _, t, keypoints, luma, size, dropped = message
-        engine.add(t, keypoints, luma, size)
-        state.update(newest=t, dropped=dropped, posed=state["posed"] + 1)
-    elif message[0] == "scene":
-        engine.add_scene_frame(message[2], message[3])
-
-
-def _update(engine, state: dict, clock: Clock, emit) -> None:
-    state["last"] = state["newest"]
-    out = engine.update()
-    if out is None:
-        return
-    wall = clock.now()
-    state["latencies"].append(wall - out["t_s"])
-    state["updates"] += 1
-    emit({**out, "wall_s": round(wall, 3), **_rate(state), "setup": engine.setup(), "notes": engine.notes})
-
-
-def _rate(state: dict) -> dict:
-    """Frames posed a second of the run so far, and frames dropped to keep up."""
-    span = state["newest"] or 0.0
-    return {"effective_fps": round(state["posed"] / span, 2) if span > 0 else None,
-            "dropped_frames": state["dropped"]}
-
-
-def _totals(engine, state: dict, clock: Clock) -> dict:
-    last = engine.update() if state["newest"] is not None else None
-    lat = state["latencies"]
-    return {**(last or {"t_s": state["newest"], "steps": 0}), "final": True, "wall_s": round(clock.now(), 3),
-            "setup": engine.setup(),
-            "frames_posed": state["posed"], **_rate(state), "updates": state["updates"],
-            "latency_median_s": round(statistics.median(lat), 3) if lat else None,
-            "latency_max_s": round(max(lat), 3) if lat else None, "notes": engine.notes}

@@ -5,7 +5,8 @@ report, the annotated video, downloads), an athlete (sessions by date, trends,
 a comparison of two sessions). Uploaded files are stored under generated names
 in ``<data>/uploads``, outputs in ``<data>/sessions/<id>``; the store holds the
 athletes and sessions. The routes live in ``pages.py`` (home, athletes),
-``sessions.py`` (a session, its files, cancel, delete) and ``upload.py``.
+``sessions.py`` (a session, its files, cancel, delete), ``upload.py`` and ``live.py`` (the
+live page: the browser's camera over a WebSocket, stored as a session at Stop).
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from ...engine.assess.knowledge import load_knowledge
 from ...outputs.charts import KINDS
 from ..store.db import Store
 from ..store.results import refill_uncertainties
-from . import athletes, pages, sessions, upload
+from . import athletes, live, pages, sessions, upload
 from .jobs import JobRunner
 from .render import in_browser, problem
-from .security import BodyLimit, Guard, server_secret
+from .security import BodyLimit, Gate, Guard, server_secret
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,11 @@ def create_app(cfg: WebConfig) -> FastAPI:
 
     app = FastAPI(title="runform", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
-    app.add_middleware(Guard, token=cfg.token, names=frozenset(n.lower() for n in cfg.host_names),
-                       beyond_loopback=cfg.beyond_loopback, secret=server_secret(cfg.data_dir))
+    gate = Gate(cfg.token, frozenset(n.lower() for n in cfg.host_names), cfg.beyond_loopback,
+                server_secret(cfg.data_dir))
+    app.add_middleware(Guard, gate=gate)
     app.add_middleware(BodyLimit, limit=int(cfg.max_upload_mb * 1024 * 1024) + 65536)  # outermost: raw bytes
-    app.state.cfg, app.state.store, app.state.jobs = cfg, store, jobs
+    app.state.cfg, app.state.store, app.state.jobs, app.state.gate = cfg, store, jobs, gate
     app.state.templates = Environment(loader=PackageLoader("runform.app.web", "templates"),
                                       autoescape=select_autoescape(["j2"]))
     kb_metrics = load_knowledge().metrics  # readable names and units, as the report has them
@@ -72,7 +74,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
     app.state.templates.filters["in_browser"] = in_browser
     app.add_exception_handler(StarletteHTTPException, _http_problem)  # FastAPI's and the router's
     app.add_exception_handler(RequestValidationError, _bad_address)  # /sessions/abc and the like
-    for module in (pages, athletes, sessions, upload):
+    for module in (pages, athletes, sessions, upload, live):
         app.include_router(module.router)
     return app
 

@@ -100,14 +100,17 @@ def _same(a: str | None, b: str | None) -> bool:
                                                                    b.encode("utf-8", "replace"))
 
 
-class Guard(BaseHTTPMiddleware):
-    def __init__(self, app, token: str | None, names: frozenset[str] = frozenset(), beyond_loopback: bool = False,
+class Gate:
+    """What every request must show, for the pages (``Guard``) and the live page's socket alike:
+    a name the server answers to, its access token when it has one, and a cross-site token this
+    server signed."""
+
+    def __init__(self, token: str | None, names: frozenset[str] = frozenset(), beyond_loopback: bool = False,
                  secret: bytes | None = None):
-        super().__init__(app)
         self.token, self.names, self.beyond_loopback = token, names | {"localhost"}, beyond_loopback
         self.secret = secret or secrets.token_bytes(32)
 
-    def _issued(self) -> str:
+    def issued(self) -> str:
         """A new cross-site token: a random id and the server's signature of it."""
         sid = secrets.token_urlsafe(18)
         return f"{sid}.{self._sign(sid)}"
@@ -115,12 +118,12 @@ class Guard(BaseHTTPMiddleware):
     def _sign(self, sid: str) -> str:
         return hmac.new(self.secret, sid.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
 
-    def _genuine(self, cookie: str | None) -> str | None:
+    def genuine(self, cookie: str | None) -> str | None:
         """The cookie when this server issued it, else None."""
         sid, _, sig = (cookie or "").rpartition(".")
         return cookie if sid and _same(sig, self._sign(sid)) else None
 
-    def _known_host(self, name: str) -> bool:
+    def known_host(self, name: str) -> bool:
         if name in self.names:
             return True
         try:
@@ -129,26 +132,52 @@ class Guard(BaseHTTPMiddleware):
             return False
         return ip.is_loopback or self.beyond_loopback
 
+    def admits(self, given: str | None) -> bool:
+        """The access token given is this server's (or it has none)."""
+        return not self.token or _same(given, self.token)
+
+    def socket_refusal(self, headers, cookies) -> str | None:
+        """Why a WebSocket may not open, or None: a browser always sends its page's Origin, which
+        must be this server; its cookies must hold the access token and a cross-site token this
+        server issued (SameSite=Strict: a page on another site cannot send them)."""
+        host = headers.get("host", "")
+        origin = headers.get("origin")
+        if not self.known_host(host_name(host)):
+            return "this server does not answer to that name"
+        if not self.admits(cookies.get(TOKEN_COOKIE)):
+            return "this server needs its access token"
+        if origin is None or origin.split("://", 1)[-1].lower() != host.lower():
+            return "the live page was not opened from runform's own page"
+        if self.genuine(cookies.get(CSRF_COOKIE)) is None:
+            return "reload the live page"
+        return None
+
+
+class Guard(BaseHTTPMiddleware):
+    def __init__(self, app, gate: Gate):
+        super().__init__(app)
+        self.gate = gate
+
     async def dispatch(self, request: Request, call_next) -> Response:
         name = host_name(request.headers.get("host", ""))
-        if not self._known_host(name):
+        if not self.gate.known_host(name):
             return PlainTextResponse(f"runform: this server does not answer to the name '{name[:100]}'. Open it by "
                                      "the address it printed, or have whoever runs it add this name to the names it answers to.",
                                      status_code=421)
         set_token = False
-        if self.token:
+        if self.gate.token:
             auth = request.headers.get("authorization", "")
             bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else None
             given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or bearer
-            if not _same(given, self.token):
+            if not self.gate.admits(given):
                 return PlainTextResponse("runform: this server needs its access token. Open the address it "
                                          "printed at start (…/?token=…).", status_code=401)
             set_token = request.query_params.get("token") is not None
-        csrf = self._genuine(request.cookies.get(CSRF_COOKIE))
+        csrf = self.gate.genuine(request.cookies.get(CSRF_COOKIE))
         if request.method not in ("GET", "HEAD", "OPTIONS") and not await self._same_site(request, csrf):
             return PlainTextResponse("runform: this form was not sent from runform's own page "
                                      "(cross-site request refused). Reload the page and try again.", status_code=403)
-        request.state.csrf = csrf or self._issued()
+        request.state.csrf = csrf or self.gate.issued()
         request.state.nonce = secrets.token_urlsafe(12)
         if set_token and request.method == "GET":  # the token leaves the address bar for a cookie
             response = RedirectResponse(str(request.url.remove_query_params("token")), status_code=303)
@@ -157,7 +186,7 @@ class Guard(BaseHTTPMiddleware):
         if not csrf:
             response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict")
         if set_token:
-            response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
+            response.set_cookie(TOKEN_COOKIE, self.gate.token, httponly=True, samesite="strict")
         _headers(response, request)
         return response
 
