@@ -121,3 +121,58 @@ def test_the_live_socket_opens_only_for_runform_s_own_page(tmp_path):
             assert answer["type"] == "error" and "Height 7.0 m is outside 1.0-2.3 m" in answer["message"], answer
     finally:
         srv.stop()
+
+
+def test_a_phone_at_the_pelvis_streams_its_motion_to_the_live_page(tmp_path):
+    """A minute of a real hip-worn accelerometer (ADEPT, 100 Hz, in g) played into the live page
+    as the phone's DeviceMotion events (five times faster than it was recorded: the page times
+    the samples by the sensor's interval): the live cadence is within 2 steps/min of the offline
+    analysis of the same minute, and at Stop the samples become a sensor session that reads the
+    same cadence."""
+    import gzip
+
+    import numpy as np
+    from conftest import SHARED, run_cli
+
+    rows = np.loadtxt(gzip.open(SHARED / "imu/adept_outdoor_run/acc_running_left_hip.csv.gz", "rt"),
+                      delimiter=",", skiprows=1, usecols=(1, 2, 3))[30000:36000]  # 300-360 s into the run
+    excerpt = tmp_path / "minute.csv"
+    np.savetxt(excerpt, np.column_stack([np.arange(len(rows)) / 100.0, rows]), delimiter=",",
+               header="time_s,acc_x_g,acc_y_g,acc_z_g", comments="", fmt="%.5f")
+    res = run_cli("analyze", str(excerpt), "--out", str(tmp_path / "offline"))
+    assert res.returncode == 0, res.stderr
+    offline = json.loads((tmp_path / "offline/summary.json").read_text())["metrics"]["cadence_spm"]["median"]
+    srv = Server(tmp_path / "data")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            page.goto(srv.base + "/live")
+            page.fill("#name", "Bea")
+            page.click("#start-sensor")
+            page.wait_for_timeout(500)
+            page.evaluate("""(rows) => new Promise((done) => {
+                let i = 0;
+                const tick = setInterval(() => {
+                  for (let k = 0; k < 10 && i < rows.length; k++, i++) {
+                    const [x, y, z] = rows[i];
+                    window.dispatchEvent(new DeviceMotionEvent("devicemotion", {interval: 10,
+                      accelerationIncludingGravity: {x: x * 9.80665, y: y * 9.80665, z: z * 9.80665}}));
+                  }
+                  if (i >= rows.length) { clearInterval(tick); done(); }
+                }, 20);
+            })""", rows.tolist())
+            page.wait_for_timeout(3000)  # the last samples' update
+            live = _number(page.text_content("#sensor-cadence_spm"))
+            assert live is not None and abs(live - offline) <= 2, (live, offline)
+            assert "60.0 s of motion" in page.text_content("#steps")
+            page.click("#stop")
+            page.wait_for_selector("#session-link", timeout=60_000)
+            sid = int(page.get_attribute("#session-link", "href").rsplit("/", 1)[1])
+            browser.close()
+        client = Client(srv.base)
+        assert client.wait(sid, timeout=300)["status"] == "done"
+        stored = json.loads(client.get(f"/sessions/{sid}/files/summary.json")[1])
+        assert stored["source"]["type"] == "imu" and abs(stored["metrics"]["cadence_spm"]["median"] - offline) <= 1
+    finally:
+        srv.stop()

@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from ...errors import RunformError
+from ...live.sensor import MIN_S, LiveSensor
 from ...settings import Settings
 from ..store.models import Athlete, RunSession
 from .forms import form_athlete, form_settings, known
@@ -62,11 +63,13 @@ async def live_socket(ws: WebSocket):
             if message["type"] == "websocket.disconnect":
                 break
             if message.get("bytes") is not None:
-                if run is not None:
+                if isinstance(run, PageRun):
                     run.frame(message["bytes"])
                 continue
             command = _command(message.get("text"))
-            if command.get("type") == "start" and run is None:
+            if command.get("type") == "motion" and isinstance(run, SensorRun):
+                run.motion(command.get("samples"))
+            elif command.get("type") == "start" and run is None:
                 run = await _start(ws, command)
             elif command.get("type") == "stop" and run is not None:
                 await _send(ws, await run.stop())
@@ -84,10 +87,11 @@ def _command(text: str | None) -> dict:
     return command if isinstance(command, dict) else {}
 
 
-async def _start(ws: WebSocket, command: dict) -> "PageRun | None":
-    """The run the start message asks for, or None (the page told why)."""
+async def _start(ws: WebSocket, command: dict) -> "PageRun | SensorRun | None":
+    """The run the start message asks for (the camera's, or with ``mode: sensor`` the phone's
+    motion sensors'), or None (the page told why)."""
     state = ws.app.state
-    form = {k: str(v) for k, v in command.items() if v is not None and k != "type"}
+    form = {k: str(v) for k, v in command.items() if v is not None and k not in ("type", "mode")}
     try:
         athlete_id = form_athlete(state.store, form)
         settings = form_settings(form, known(state.store, athlete_id))
@@ -95,7 +99,8 @@ async def _start(ws: WebSocket, command: dict) -> "PageRun | None":
     except RunformError as e:
         await _send(ws, {"type": "error", "message": " ".join(in_browser(x) for x in e.raw).strip()})
         return None
-    return PageRun(state, ws, asyncio.get_running_loop(), athlete_id, settings)
+    kind = SensorRun if command.get("mode") == "sensor" else PageRun
+    return kind(state, ws, asyncio.get_running_loop(), athlete_id, settings)
 
 
 async def _send(ws: WebSocket, message: dict) -> None:
@@ -166,15 +171,81 @@ class PageRun:
         return {"type": "stored", "session": sid, "url": f"/sessions/{sid}"}
 
     def _store(self, recorded: Path) -> int:
-        """The recording under the app's uploads as a queued session (``upload._queue``)."""
-        from .upload import _queue
+        return _store(self.state, recorded, "video", self.athlete_id, self.settings, self.started)
 
-        stored = self.state.cfg.data_dir / "uploads" / recorded.name
-        recorded.rename(stored)
-        name = f"live {self.started.astimezone().strftime('%Y-%m-%d %H-%M')}.mkv"
-        return _queue(self.state, RunSession(
-            athlete_id=self.athlete_id, origin="live", source="video", file_name=name, input_path=str(stored),
-            settings=self.settings, status="queued", owns_files=True, recorded_at=self.started))
+
+def _store(state, recorded: Path, source: str, athlete_id: int | None, settings: dict, started: datetime) -> int:
+    """A live run's recording moved under the app's uploads as a queued session (``upload._queue``)."""
+    from .upload import _queue
+
+    stored = state.cfg.data_dir / "uploads" / recorded.name
+    recorded.rename(stored)
+    name = f"live {started.astimezone().strftime('%Y-%m-%d %H-%M')}{recorded.suffix}"
+    return _queue(state, RunSession(athlete_id=athlete_id, origin="live", source=source, file_name=name,
+                                    input_path=str(stored), settings=settings, status="queued", owns_files=True,
+                                    recorded_at=started))
+
+
+class SensorRun:
+    """One live run of a phone worn at the pelvis: its samples, the read-out of the newest
+    ``live.sensor.WINDOW_S`` seconds at most every ``UPDATE_EVERY_S`` (in a thread, so that the
+    socket keeps taking samples), and its table stored as a sensor session at Stop."""
+
+    UPDATE_EVERY_S = 0.5
+
+    def __init__(self, state, ws: WebSocket, loop, athlete_id: int | None, settings: dict):
+        from ...engine.assess.knowledge import load_knowledge
+
+        self.state, self.ws, self.loop = state, ws, loop
+        self.athlete_id, self.settings = athlete_id, settings
+        self.started = datetime.now(timezone.utc)
+        self.sensor = LiveSensor(Settings(**settings), load_knowledge(settings.get("sex")))
+        self.busy, self.last, self.fresh, self.waiting = False, 0.0, False, None
+
+    def motion(self, samples) -> None:
+        """Samples from the page: rows of (t s, acceleration with gravity m/s^2 xyz, rotation rate deg/s xyz)."""
+        try:
+            self.fresh |= self.sensor.add(samples or []) > 0
+        except (TypeError, ValueError):
+            return  # not rows of numbers: nothing the page sends
+        self._kick()
+
+    def _kick(self) -> None:
+        """An update now if samples came since the last and none is running; else one when due."""
+        if not self.fresh or self.busy or self.waiting is not None:
+            return
+        due = self.last + self.UPDATE_EVERY_S - self.loop.time()
+        if due > 0:
+            self.waiting = self.loop.call_later(due, self._due)
+            return
+        self.busy, self.fresh, self.last = True, False, self.loop.time()
+        self.loop.run_in_executor(None, self._update)
+
+    def _due(self) -> None:
+        self.waiting = None
+        self._kick()
+
+    def _update(self) -> None:
+        try:
+            out = self.sensor.update()
+            if out is not None:
+                if out.get("waiting"):
+                    out["waiting"] = in_browser(out["waiting"])
+                asyncio.run_coroutine_threadsafe(_send(self.ws, {"type": "update", "mode": "sensor", **out}), self.loop)
+        finally:
+            self.busy = False
+            self.loop.call_soon_threadsafe(self._kick)  # the samples that came meanwhile
+
+    async def stop(self) -> dict:
+        if self.waiting is not None:
+            self.waiting.cancel()
+        path = self.state.cfg.data_dir / "incoming" / f"{uuid.uuid4().hex}.csv"
+        table = await asyncio.get_running_loop().run_in_executor(None, self.sensor.write_table, path)
+        if table is None:
+            return {"type": "stored", "session": None, "message": f"Under {MIN_S:g} s of motion was recorded: "
+                    "nothing was stored."}
+        sid = _store(self.state, table, "imu", self.athlete_id, self.settings, self.started)
+        return {"type": "stored", "session": sid, "url": f"/sessions/{sid}"}
 
 
 class Recording:
