@@ -12,7 +12,7 @@ import cv2
 import pytest
 from conftest import SAMPLE, shared_dir, only_one
 from playwright.sync_api import sync_playwright
-from test_web import CHROMIUM, FLAGS, Client, Server
+from test_web import CHROMIUM, FLAGS, Client, Server, _look, _no_leaks
 
 GOLDEN = json.loads((Path(__file__).parent / "golden/video_sample/summary.json").read_text())
 FIGURES = ("cadence_spm", "ground_contact_ms", "trunk_lean_deg", "overstride_pct_leg", "knee_flexion_ic_deg")
@@ -59,6 +59,9 @@ def test_the_live_page_reads_the_camera_and_stores_the_run(tmp_path, sample_y4m)
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
+            _look(page, srv.base + "/live", tmp_path / "shots")  # at a desk's and a phone's width
+            _no_leaks(page, srv)
+            page.set_viewport_size({"width": 1280, "height": 1000})
             page.goto(srv.base + "/live")
             page.fill("#name", "Ana")
             page.fill("#height", "1.75")
