@@ -16,7 +16,7 @@ from runform.engine import checks
 from runform.engine.assess.knowledge import load_knowledge
 from runform.engine.clean import clean
 from runform.errors import NotAnalysableError
-from runform.sources.video import checks as video_checks
+from runform.engine import image_view
 from runform.validation.testbed import load_trials
 from runform.validation.virtual_camera import side_view
 
@@ -110,9 +110,9 @@ def test_front_view_is_recognised():
     front = side_view(tr.keypoints_mm,
                       tr.times_s, lateral, tr.up, fps=30.0, swap_rate_hz=0, seed=0)
     side = side_view(tr.keypoints_mm, tr.times_s, tr.forward, tr.up, fps=30.0, swap_rate_hz=0, seed=0)
-    assert video_checks.check_view(clean(side)[0]) == []
+    assert image_view.check_view(clean(side)[0]) == []
     with pytest.raises(NotAnalysableError, match="front or back view"):
-        video_checks.check_view(clean(front)[0])
+        image_view.check_view(clean(front)[0])
 
 
 def test_walking_is_named_walking():

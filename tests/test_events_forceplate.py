@@ -12,7 +12,7 @@ import pytest
 from conftest import MOCAP_DIR
 
 from runform.engine.clean import clean
-from runform.sources.video.scene import analyse_scene
+from runform.engine.scene import analyse_scene
 from runform.validation.events_accuracy import accuracy_table
 from runform.validation.testbed import load_trials
 from runform.validation.virtual_camera import side_view

@@ -78,7 +78,7 @@ def test_a_front_or_back_video_pose_goes_to_the_frontal_analysis(trials, view):
     from runform.engine.assess.knowledge import load_knowledge
     from runform.engine.dataset import make_motion
     from runform.settings import Settings
-    from runform.sources.video.analyze import analyze_motion
+    from runform.engine.image_analysis import analyze_motion
     from runform.sources.video.pose import LANDMARKS
     from runform.validation.virtual_camera import frontal_view
 

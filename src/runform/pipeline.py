@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .engine.assess.knowledge import load_knowledge
 from .errors import InputFileError, UsageError
 from .outputs.folder import PartialFolder, check_out_dir, space_needed
-from .progress import Progress, stage
+from .progress import Progress
 from .settings import Settings
 from .sources.sniff import source_kind
 from .sources.registry import SOURCES, Source, files

@@ -5,7 +5,7 @@ real time axis in seconds, with attrs ``fps``, ``source``, ``space_unit``,
 ``vertical_axis``, ``progression_axis``.
 
 Video poses arrive in image pixels (``space = x, y``; y points down). After
-:func:`runform.sources.video.scene.to_sagittal` the same structure holds the
+:func:`runform.engine.scene.to_sagittal` the same structure holds the
 sagittal plane in metres: ``x`` forward along the running direction, ``y`` up,
 camera tilt removed.
 """

@@ -3,7 +3,7 @@
 Each update takes the last ``WINDOW_S`` seconds of pose, cleans them as offline
 (``engine.clean``), puts them on the sagittal plane with the scene fixed once from the first
 ``WARMUP_S`` seconds with a runner in view (direction, floor line, scale, and true vertical from
-the scene's edges else the floor line, ``sources.video.scene`` and ``vertical``), finds the
+the scene's edges else the floor line, ``engine.scene`` and ``engine.true_vertical``), finds the
 contacts with the offline detector on the keypoints (``engine.contacts``) and measures the strides
 (``engine.analysis.gait_metrics``). A stride counts once it has ended ``SETTLE_S`` before the
 newest frame: the low-pass and the detector have then seen past it, and later windows do not
@@ -31,15 +31,17 @@ from ..engine.body import LEG_FRACTION_OF_HEIGHT
 from ..engine.clean import clean
 from ..engine.contacts import ContactDetector
 from ..engine.dataset import make_motion
+from ..engine.image_analysis import extra_uncertainty
+from ..engine.image_view import view_of
 from ..engine.metrics.per_stride import stride_metrics
+from ..engine.scene import analyse_scene, to_sagittal
 from ..engine.strides import STRIDE_COLUMNS
+from ..engine.true_vertical import choose
 from ..engine.uncertainty import event_parts
 from ..settings import Settings
-from ..sources.video.analyze import extra_uncertainty
-from ..sources.video.checks import DARK_LUMA, view_of
+from ..sources.video.checks import DARK_LUMA
 from ..sources.video.pose import LANDMARKS
-from ..sources.video.scene import analyse_scene, to_sagittal
-from ..sources.video.vertical import choose, frame_edges, vertical_from_edges
+from ..sources.video.vertical import frame_edges, vertical_from_edges
 
 WINDOW_S = 8.0  # the newest seconds each update analyses (about 11 strides at 170 steps/min)
 WARMUP_S = 3.0  # seconds of a runner in view before the scene is fixed and the first figures shown
@@ -175,12 +177,7 @@ class LiveAnalysis:
                "extras": extra_uncertainty(self.vertical, self.scene, self.leg_m, self.kb)}
         summary, _ = summarise_analysis(recent.drop(columns=["stride_id"], errors="ignore"), self.kb, [], ADVICE,
                                         uncertainty=unc)
-        for name in LIVE_METRICS:
-            m = summary["metrics"].get(name)
-            out[name] = None if m is None else m["median"]
-            out[f"{name}_uncertainty"] = None if m is None else m.get("uncertainty")
-        out["findings"] = [{"id": f["id"], "title": f["title"], "confidence": f["confidence_label"]}
-                           for f in summary["faults"] if f["confidence_label"] in ("high", "medium")]
+        out.update(figures_of(summary, LIVE_METRICS))
         out["cues"] = self._cues(out["findings"], newest)
         return out
 
@@ -196,6 +193,19 @@ class LiveAnalysis:
                 self.cued_at[i] = newest
                 due.append({"id": i, "say": fault["cue"]})
         return due
+
+
+def figures_of(summary: dict, names) -> dict:
+    """A summary's medians of ``names`` with their uncertainties (None where it has none), and its
+    sure findings (high or medium confidence: a borderline one is never shown live)."""
+    out = {}
+    for name in names:
+        m = summary["metrics"].get(name)
+        out[name] = None if m is None else m["median"]
+        out[f"{name}_uncertainty"] = None if m is None else m.get("uncertainty")
+    out["findings"] = [{"id": f["id"], "title": f["title"], "confidence": f["confidence_label"]}
+                       for f in summary["faults"] if f["confidence_label"] in ("high", "medium")]
+    return out
 
 
 def _check(name: str, ok: bool, say: str) -> dict:

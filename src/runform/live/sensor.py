@@ -53,6 +53,7 @@ class LiveSensor:
     def update(self) -> dict | None:
         """The newest window's figures, or None before ``MIN_S`` seconds of samples."""
         from ..sources.sensor.analyze import analyze_imu
+        from .engine import figures_of
         from ..sources.sensor.read import make_imu
 
         s = self.all()
@@ -68,14 +69,7 @@ class LiveSensor:
             summary = analyze_imu(rec, self.settings, self.kb, []).summary
         except RunformError as e:  # not running yet (standing, walking): said, not raised
             return {**out, **dict.fromkeys(SENSOR_METRICS), "strides_used": 0, "waiting": e.raw[0]}
-        out["strides_used"] = summary["n_strides"]
-        for name in SENSOR_METRICS:
-            m = summary["metrics"].get(name)
-            out[name] = None if m is None else m["median"]
-            out[f"{name}_uncertainty"] = None if m is None else m.get("uncertainty")
-        out["findings"] = [{"id": f["id"], "title": f["title"], "confidence": f["confidence_label"]}
-                           for f in summary["faults"] if f["confidence_label"] in ("high", "medium")]
-        return out
+        return {**out, "strides_used": summary["n_strides"], **figures_of(summary, SENSOR_METRICS)}
 
     def write_table(self, path: Path) -> Path | None:
         """The samples as a sensor table (g, deg/s, named in the columns), or None when under

@@ -16,7 +16,7 @@ import pandas as pd
 from ..engine.body import LEG_FRACTION_OF_HEIGHT
 from ..engine.clean import clean
 from ..engine.contacts import ContactDetector
-from ..sources.video.scene import analyse_scene, to_sagittal
+from ..engine.scene import analyse_scene, to_sagittal
 from .compare import markdown_table, match_events
 from .testbed import LabTrial, load_trials
 from .virtual_camera import side_view

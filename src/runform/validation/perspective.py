@@ -40,8 +40,8 @@ _GRID = None  # (trials, {trial: (trunk lean truth, speed)}, knowledge) for the 
 def _row(setting: tuple[float, float, float, float]) -> dict:
     from ..errors import RunformError
     from ..settings import Settings
-    from ..sources.video.analyze import analyze_motion
-    from ..sources.video.vertical import Vertical
+    from ..engine.image_analysis import analyze_motion
+    from ..engine.true_vertical import Vertical
     from .virtual_camera import perspective_view
 
     distance, yaw, pitch, roll = setting

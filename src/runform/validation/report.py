@@ -31,7 +31,7 @@ from ..engine.contacts import ContactDetector
 from ..engine.strides import build_strides
 from ..errors import InputFileError, RunformError
 from ..settings import Settings
-from ..sources.video.analyze import analyze_motion
+from ..engine.image_analysis import analyze_motion
 from .compare import markdown_table, match_events
 from .events_accuracy import trial_errors
 from .foot_strike import foot_strike_rows

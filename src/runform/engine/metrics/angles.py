@@ -1,7 +1,7 @@
 """Sagittal angles per frame: small pure functions on the sagittal motion dataset.
 
 Input: a motion dataset in the sagittal frame (``x`` forward along the running
-direction, ``y`` up, metres; see ``runform.sources.video.scene.to_sagittal``).
+direction, ``y`` up, metres; see ``runform.engine.scene.to_sagittal``).
 Output: a ``(time,)`` array in degrees. Every function states its definition
 and sign; the metric names they feed are those of docs/domain.md.
 """

@@ -1,11 +1,11 @@
 """A folder of pose keypoints (OpenPose BODY_25) -> the side-view or the frontal analysis.
 
-The view is the one the user gave or found by the video's one rule (``video.checks.view_of``:
-a body wide in the picture and feet that do not travel across it, ``frontal_view.foot_travel_legs``:
-0.6-1.2 leg lengths from the side, 0.1-0.2 from the front or back on the virtual cameras): a side
-view goes through the video path's analysis of
-keypoints in pixels (``video.analyze.analyze_motion``), a front or back view through
-``engine.frontal_analysis``.
+The view is the one the user gave or found by the one rule for image keypoints
+(``engine.image_view.view_of``: a body wide in the picture and feet that do not travel across
+it, ``frontal_view.foot_travel_legs``: 0.6-1.2 leg lengths from the side, 0.1-0.2 from the
+front or back on the virtual cameras): a side view goes through the image-keypoint analysis
+(``engine.image_analysis.analyze_motion``, as a video's pose does), a front or back view
+through ``engine.frontal_analysis``.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from ...engine.assess.knowledge import Knowledge
 from ...engine.dataset import make_motion
 from ...engine.frontal_analysis import frontal_analysis
 from ...engine.frontal_view import foot_travel_legs
+from ...engine.image_analysis import analyze_motion
+from ...engine.image_view import body_width_ratio, view_of
 from ...errors import NotAnalysableError
 from ...progress import stage
 from ...settings import Settings
 from ...words import opt
-from ..video.checks import body_width_ratio, view_of
 from .openpose import NAMES, read_openpose
 
 MIN_SECONDS = 3.0
@@ -50,8 +51,6 @@ def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_
     view = view_of(motion, settings.view)  # the video's rule: a wide body and feet that do not swing across
     warnings: list[str] = []
     if view == "side":
-        from ..video.analyze import analyze_motion
-
         analysis = analyze_motion(motion, settings, kb, warnings)
     else:
         analysis = frontal_analysis(t, pos, conf, list(NAMES), settings.height_m, kb, warnings,

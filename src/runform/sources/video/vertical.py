@@ -19,16 +19,15 @@ inliers' spread over the square root of the distinct edges (inliers per
 frame), at least ``MIN_UNCERTAINTY_DEG``.
 
 Angles follow ../shared/data/video/ANNOTATIONS.md: degrees from the image
-vertical, + = top towards image-right.
+vertical, + = top towards image-right. Which cue every angle then uses (these edges, the floor
+line, the camera held level, a given angle) is ``engine.true_vertical.choose``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ...words import opt
+from ...engine.true_vertical import Vertical
 
 MAX_TILT_DEG = 25.0
 MIN_LENGTH = 0.04  # of the frame height
@@ -36,17 +35,6 @@ INLIER_DEG = 1.0
 MIN_INLIERS = 12  # distinct edges over all frames, after RANSAC
 MIN_UNCERTAINTY_DEG = 0.2
 BORDER = 0.02  # segments this close (share of the frame) to its edges are the frame's, not the scene's
-FLOOR_UNCERTAINTY_DEG = 2.0  # a floor line under perspective: degrees off on a treadmill seen at a slant
-IMAGE_UNCERTAINTY_DEG = 2.0  # a camera held level by eye
-SLANT_NOTE_DEG = 2.0  # floor line against vertical edges beyond which the treadmill is seen at a slant
-
-
-@dataclass(frozen=True)
-class Vertical:
-    deg: float  # true vertical at the runner's hips, + = top towards image-right
-    uncertainty_deg: float
-    cue: str  # scene, floor, image, given
-    n_lines: int = 0
 
 
 def scene_vertical(frames: list) -> Vertical | None:
@@ -146,30 +134,3 @@ def _direction_deg(vp: np.ndarray, at: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(d[0], -d[1])))
 
 
-def choose(mode: str, scene: Vertical | None, floor_tilt_deg: float, treadmill: bool) -> tuple[Vertical, list[str]]:
-    """The vertical every angle is measured against, and what the user should know about it.
-
-    ``mode``: auto (the scene's edges, else the floor line), scene, floor, image, or a number of
-    degrees. The floor line is a floor-equivalent tilt (+ = right end higher): true vertical
-    leans by minus that angle.
-    """
-    floor = Vertical(round(-floor_tilt_deg, 2), FLOOR_UNCERTAINTY_DEG, "floor")
-    notes: list[str] = []
-    if mode not in ("auto", "scene", "floor", "image"):
-        return Vertical(float(mode), 0.0, "given"), notes
-    if mode == "image":
-        return Vertical(0.0, IMAGE_UNCERTAINTY_DEG, "image"), notes
-    if mode == "floor":
-        return floor, notes
-    if scene is not None:
-        if treadmill and abs(scene.deg - floor.deg) > SLANT_NOTE_DEG:
-            notes.append(f"The treadmill line slopes {abs(scene.deg - floor.deg):.1f} deg against the scene's "
-                         "vertical edges: the treadmill is seen at a slant (not square to the camera). Angles are "
-                         "measured against the vertical edges; distances along the run (overstride, step length "
-                         "in cm) are foreshortened.")
-        return scene, notes
-    why = f"{opt('vertical', 'scene')} was asked for, but the" if mode == "scene" else "The"
-    notes.append(f"{why} background shows too few vertical edges (door frames, posts, machines) to find true "
-                 "vertical; the floor line is used, which a camera not square to the run tilts by perspective. "
-                 f"Film with a vertical edge in view, or give {opt('vertical', 'image')} if the camera was level.")
-    return floor, notes

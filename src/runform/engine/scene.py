@@ -29,9 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from ...engine.body import DEFAULT_HEIGHT_M, LEG_FRACTION_OF_HEIGHT
-from ...engine.dataset import point
-from ...engine.dsp import theil_sen_slope
+from .body import DEFAULT_HEIGHT_M, LEG_FRACTION_OF_HEIGHT
+from .dataset import point
+from .dsp import theil_sen_slope
 
 
 @dataclass(frozen=True)
