@@ -88,3 +88,19 @@ def test_the_set_up_check_says_what_to_change_and_cues_wait_for_a_sure_finding()
     assert [len(c) for c in cues] == [0] * (CUE_AFTER - 1) + [1, 0]
     assert cues[CUE_AFTER - 1][0]["say"].startswith("Shorter, quicker steps")
     assert live._cues([], 40.0) == [] and live._cues(sure, 41.0) == []  # the streak starts again
+
+
+def test_frames_dropped_to_keep_up_still_count_as_the_camera_s():
+    """A 30 fps camera whose every other frame was dropped because the machine could not keep
+    up is not told to change its frame rate."""
+    import numpy as np
+
+    from runform.engine.assess.knowledge import load_knowledge
+    from runform.live.engine import LiveAnalysis
+    from runform.settings import Settings
+
+    live = LiveAnalysis(Settings(), load_knowledge())
+    for i in range(0, 90, 2):  # posed at 15 a second, one dropped before each
+        live.add(i / 30, np.zeros((33, 4), np.float32), size=(720, 1280), dropped=i // 2)
+    rate = next(c for c in live.setup() if c["check"] == "rate")
+    assert rate["ok"] and "30 frames a second" in rate["say"], rate

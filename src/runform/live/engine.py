@@ -71,15 +71,19 @@ class LiveAnalysis:
         self.notes: list[str] = []
         self.strides = pd.DataFrame()
         self.luma: list[float] = []
+        self.dropped: list[int] = []  # frames dropped so far, at each frame posed
         self.size: tuple[int, int] | None = None
         self.streaks: dict[str, int] = {}
         self.cued_at: dict[str, float] = {}
 
-    def add(self, t: float, keypoints: np.ndarray, luma: float = 128.0, size: tuple[int, int] | None = None) -> None:
-        """One posed frame: (33, 4) x, y pixels, z, visibility; its mean grey level; (width, height)."""
+    def add(self, t: float, keypoints: np.ndarray, luma: float = 128.0, size: tuple[int, int] | None = None,
+            dropped: int = 0) -> None:
+        """One posed frame: (33, 4) x, y pixels, z, visibility; its mean grey level; (width, height);
+        the frames dropped before it so far (to keep up: the camera gave them)."""
         self.times.append(t)
         self.keypoints.append(keypoints)
         self.luma.append(luma)
+        self.dropped.append(dropped)
         self.size = size or self.size
 
     def setup(self) -> list[dict]:
@@ -90,7 +94,8 @@ class LiveAnalysis:
             return []
         w = np.flatnonzero(t >= t[-1] - SETUP_S)
         kp = np.stack([self.keypoints[i] for i in w])
-        fps = (len(w) - 1) / max(1e-9, float(t[w[-1]] - t[w[0]]))
+        given = len(w) - 1 + self.dropped[w[-1]] - self.dropped[w[0]]  # the camera's frames, posed or dropped
+        fps = given / max(1e-9, float(t[w[-1]] - t[w[0]]))
         dark = float(np.mean([self.luma[i] for i in w]))
         width, height = self.size or (np.inf, np.inf)
         ends = kp[:, BODY_ENDS]  # inside the picture, the head seen and a foot seen (the far one is often hidden)

@@ -86,7 +86,7 @@ class LiveRun:
             self.clock.start = message[1]
         elif message[0] == "frame":
             _, t, keypoints, luma, size, dropped = message
-            self.engine.add(t, keypoints, luma, size)
+            self.engine.add(t, keypoints, luma, size, dropped)
             self.newest, self.dropped, self.posed = t, dropped, self.posed + 1
             if self.on_frame:
                 self.on_frame(t, keypoints, size)

@@ -19,6 +19,7 @@ import multiprocessing as mp
 import struct
 import threading
 import uuid
+from collections import deque
 from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
@@ -111,7 +112,11 @@ async def _send(ws: WebSocket, message: dict) -> None:
 
 
 class PageRun:
-    """One live run from the page: its pose worker, its read-out in a thread, its recording."""
+    """One live run from the page: its pose worker, its read-out in a thread, its recording. The
+    set-up is checked before anything is recorded: the recording begins with the first figures
+    (the runner running), from the ``KEEP_BEFORE_S`` seconds they were measured on."""
+
+    KEEP_BEFORE_S = 8.0  # the live read-out's window (live.engine.WINDOW_S)
 
     def __init__(self, state, ws: WebSocket, loop, athlete_id: int | None, settings: dict):
         from ...live.run import start_worker
@@ -123,6 +128,7 @@ class PageRun:
         self.frames = mp.get_context("spawn").Queue()
         self.worker, self.outbox = start_worker("spawn", None, frames=self.frames)  # a fresh process, not a fork of the server's threads
         self.totals: dict = {}
+        self.running, self.before, self.last_t = threading.Event(), deque(), -float("inf")
         self.thread = threading.Thread(target=self._follow, daemon=True)
         self.thread.start()
 
@@ -132,8 +138,21 @@ class PageRun:
             return
         (t,) = struct.unpack("<d", data[:8])
         jpeg = data[8:]
-        if self.recording.add(t, jpeg):
-            self.frames.put((t, jpeg))
+        if not t > self.last_t or jpeg[:2] != b"\xff\xd8":  # out of order, or not a JPEG
+            return
+        self.last_t = t
+        self.before.append((t, jpeg))
+        if self.running.is_set():  # the runner runs: recorded, from the frames the first figures came from
+            while self.before:
+                self.recording.add(*self.before.popleft())
+        while self.before and t - self.before[0][0] > self.KEEP_BEFORE_S:
+            self.before.popleft()
+        self.frames.put((t, jpeg))
+
+    def _update(self, update: dict) -> None:
+        if update.get("cadence_spm") is not None:
+            self.running.set()
+        self._emit({"type": "update", **update})
 
     def _emit(self, message: dict) -> None:
         asyncio.run_coroutine_threadsafe(_send(self.ws, message), self.loop)
@@ -142,7 +161,7 @@ class PageRun:
         from ...live.run import LiveRun
 
         settings = Settings(**self.settings)
-        run = LiveRun(settings, lambda u: self._emit({"type": "update", **u}), on_frame=self._pose,
+        run = LiveRun(settings, self._update, on_frame=self._pose,
                       on_setup=lambda checks: self._emit({"type": "setup", "setup": checks}))
         try:
             run.follow(self.outbox, self.worker)
@@ -165,8 +184,8 @@ class PageRun:
         await asyncio.get_running_loop().run_in_executor(None, stop_worker, self.worker)
         path = self.recording.close()
         if path is None:
-            return {"type": "stored", "session": None, "message": f"Under {MIN_STORED_S:g} s was recorded: "
-                    "nothing was stored."}
+            return {"type": "stored", "session": None, "message": "No running was recorded (the recording begins "
+                    f"with the first figures and keeps {MIN_STORED_S:g} s at least): nothing was stored."}
         sid = self._store(path)
         return {"type": "stored", "session": sid, "url": f"/sessions/{sid}"}
 
