@@ -104,3 +104,27 @@ def test_frames_dropped_to_keep_up_still_count_as_the_camera_s():
         live.add(i / 30, np.zeros((33, 4), np.float32), size=(720, 1280), dropped=i // 2)
     rate = next(c for c in live.setup() if c["check"] == "rate")
     assert rate["ok"] and "30 frames a second" in rate["say"], rate
+
+
+def test_an_hour_s_run_keeps_only_the_newest_seconds_and_the_same_window():
+    """Frames older than the read-out's window are let go (an hour at 30 fps would hold 108,000);
+    a phone's samples are joined for the newest window only, the same as from all of them."""
+    import numpy as np
+
+    from runform.engine.assess.knowledge import load_knowledge
+    from runform.live.engine import KEEP_S, LiveAnalysis
+    from runform.live.sensor import LiveSensor
+    from runform.settings import Settings
+
+    live = LiveAnalysis(Settings(), load_knowledge())
+    body = np.ones((33, 4), np.float32)
+    for i in range(30 * 120):
+        live.add(i / 30, body)
+    assert live.times[-1] - live.times[0] <= 2 * KEEP_S and live.first_seen == 0.0
+    sensor = LiveSensor(Settings(), load_knowledge())
+    rng = np.random.default_rng(1)
+    for k in range(100):
+        t = k + np.arange(60) / 60
+        sensor.add(np.column_stack([t, rng.normal(size=(60, 6))]))
+    every = sensor.all()
+    assert np.array_equal(sensor.newest(30.0), every[every[:, 0] >= every[-1, 0] - 30.0])

@@ -48,6 +48,7 @@ WARMUP_S = 3.0  # seconds of a runner in view before the scene is fixed and the 
 SETTLE_S = 0.4  # a stride counts when it ended this long before the newest frame
 EDGE_S = 0.5  # a stride that begins this close to the window's start is an earlier window's
 SAME_STRIDE_S = 0.1  # a stride's contact found again this close is the same stride
+KEEP_S = WINDOW_S + 2.0  # frames older than this behind the newest are let go: an hour's run holds no more
 RECENT = 12  # the figures are medians of the newest strides (about 4 s at 170 steps/min)
 LIVE_METRICS = ("cadence_spm", "ground_contact_ms", "trunk_lean_deg", "overstride_pct_leg", "knee_flexion_ic_deg")
 ADVICE = "Keep the whole body in view, side-on, with the camera still."
@@ -73,6 +74,7 @@ class LiveAnalysis:
         self.luma: list[float] = []
         self.dropped: list[int] = []  # frames dropped so far, at each frame posed
         self.size: tuple[int, int] | None = None
+        self.first_seen: float | None = None  # when a runner (both hips) was first in view
         self.streaks: dict[str, int] = {}
         self.cued_at: dict[str, float] = {}
 
@@ -85,6 +87,12 @@ class LiveAnalysis:
         self.luma.append(luma)
         self.dropped.append(dropped)
         self.size = size or self.size
+        if self.first_seen is None and np.isfinite(keypoints[23:25, 0]).all():
+            self.first_seen = t
+        if t - self.times[0] > 2 * KEEP_S:  # now and then, not at every frame
+            old = int(np.searchsorted(self.times, t - KEEP_S))
+            for series in (self.times, self.keypoints, self.luma, self.dropped):
+                del series[:old]
 
     def setup(self) -> list[dict]:
         """What to change before the run, judged on the newest ``SETUP_S`` seconds: each check's
@@ -130,10 +138,9 @@ class LiveAnalysis:
     def update(self) -> dict | None:
         """The figures from everything added so far, or None before ``WARMUP_S`` of a runner."""
         t = np.asarray(self.times)
-        seen = np.isfinite(np.asarray(self.keypoints)[:, 23:25, 0]).all(axis=1) if len(t) else np.zeros(0, bool)
-        if not seen.any() or t[-1] - t[seen][0] < WARMUP_S:
+        if self.first_seen is None or t[-1] - self.first_seen < WARMUP_S:
             return None
-        w = np.flatnonzero(t >= max(t[-1] - WINDOW_S, t[seen][0]))
+        w = np.flatnonzero(t >= max(t[-1] - WINDOW_S, self.first_seen))
         kp = np.stack([self.keypoints[i] for i in w])
         motion = make_motion(t[w], kp[..., :2], kp[..., 3], LANDMARKS, source="video", space_unit="px",
                              vertical_up=False)

@@ -50,16 +50,25 @@ class LiveSensor:
     def all(self) -> np.ndarray:
         return np.concatenate(self.samples) if self.samples else np.empty((0, 7))
 
+    def newest(self, seconds: float) -> np.ndarray:
+        """The samples of the newest ``seconds`` (only the chunks that hold them are joined)."""
+        if not self.samples:
+            return np.empty((0, 7))
+        end, k = self.samples[-1][-1, 0], len(self.samples)
+        while k > 0 and self.samples[k - 1][0, 0] > end - seconds:
+            k -= 1
+        s = np.concatenate(self.samples[max(0, k - 1):])
+        return s[s[:, 0] >= end - seconds]
+
     def update(self) -> dict | None:
         """The newest window's figures, or None before ``MIN_S`` seconds of samples."""
         from ..sources.sensor.analyze import analyze_imu
         from .engine import figures_of
         from ..sources.sensor.read import make_imu
 
-        s = self.all()
-        if not len(s) or s[-1, 0] - s[0, 0] < MIN_S:
+        if not self.samples or self.samples[-1][-1, 0] - self.samples[0][0, 0] < MIN_S:
             return None
-        s = s[s[:, 0] >= s[-1, 0] - WINDOW_S]
+        s = self.newest(WINDOW_S)
         data = {"acc": s[:, 1:4] / G}
         if np.isfinite(s[:, 4:7]).any():
             data["gyr"] = s[:, 4:7]
