@@ -128,3 +128,17 @@ def test_an_hour_s_run_keeps_only_the_newest_seconds_and_the_same_window():
         sensor.add(np.column_stack([t, rng.normal(size=(60, 6))]))
     every = sensor.all()
     assert np.array_equal(sensor.newest(30.0), every[every[:, 0] >= every[-1, 0] - 30.0])
+
+
+def test_a_camera_s_frames_are_timed_by_the_clock_and_end_when_asked():
+    """The camera path (OpenCV's capture; a video file stands in for the device here): frames in
+    RGB, timed when taken, none after the seconds asked for."""
+    import numpy as np
+
+    from runform.live.frames import Clock, device_frames, is_device
+
+    assert is_device("0") and is_device("/dev/video2") and not is_device(str(SAMPLE))
+    frames = list(device_frames(str(SAMPLE), Clock(), max_side=640, seconds=0.5))
+    times = [t for t, _ in frames]
+    assert frames and times == sorted(times) and times[-1] < 0.5 + 0.2
+    assert frames[0][1].shape == (640, 360, 3) and frames[0][1].dtype == np.uint8
