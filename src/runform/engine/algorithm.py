@@ -18,3 +18,7 @@ class Algorithm:
 
     def get_params(self) -> dict:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def recorded(self) -> dict:
+        """The instance as summary.json's ``parameters`` records the one that ran: its class and parameters."""
+        return {"detector": type(self).__name__, **self.get_params()}

@@ -98,7 +98,7 @@ def analyze_motion(motion: xr.Dataset, settings: Settings, kb: Knowledge, warnin
                            "timeline": timeline.round(4).to_dict("records")}
     _vertical_confidence(summary["faults"], vertical)
     summary.update(scene=_scene_info(scene, vertical), cleaning=clean_report, fps=round(float(cleaned.attrs["fps"]), 3),
-                   parameters={"contacts": {"detector": type(detector).__name__, **detector.get_params()}},
+                   parameters={"contacts": detector.recorded()},
                    duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(cleaned, sag, series, strides, summary, warnings, view="side")
 

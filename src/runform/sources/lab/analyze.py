@@ -225,7 +225,7 @@ def analyze_lab(trial: LabTrial, settings: Settings, kb: Knowledge, warnings: li
                "speed_from": opt("speed") if settings.speed_mps else ("measured: toe on the belt" if treadmill else "measured: pelvis travel"),
                "up_axis_lab": trial.up_lab.round(3).tolist(), "forward_lab": trial.basis[0].round(3).tolist()},
         cleaning={"max_gap_s": 0.1, "cutoff_hz": CUTOFF_HZ},
-        parameters={"contacts": {"detector": type(detector).__name__, **detector.get_params()}
+        parameters={"contacts": detector.recorded()
                     if events_source.startswith("kinematic") else {"detector": events_source}},
         fps=round(float(motion.attrs["fps"]), 3), duration_s=round(float(t[-1] - t[0]), 3))
     return Analysis(motion, sag, series, strides, summary, warnings)

@@ -251,7 +251,7 @@ def analyze_imu(rec: xr.Dataset, settings: Settings, kb: Knowledge, warnings: li
                "standing_window_s": list(standing_s) if standing_s else None, "units": rec.attrs.get("units")},
         bouts=run["bouts"], activity_s=activity, per_minute=per_minute(table, float(t[0])), per_minute_from_s=round(float(t[0]), 3),
         cleaning={"events_lowpass_hz": detector.lowpass_hz, "rise_g": detector.rise_g},
-        parameters={"contacts": {"detector": type(detector).__name__, **detector.get_params()}},
+        parameters={"contacts": detector.recorded()},
         fps=round(rate, 3), duration_s=round(float(t[-1] - t[0]), 3))
     series = {"vertical_g": run["vertical_g"]}
     if run["forward_g"] is not None:
