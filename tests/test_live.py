@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, run_cli
+from conftest import SAMPLE, SHARED, run_cli
 
 GOLDEN = json.loads((Path(__file__).parent / "golden/video_sample/summary.json").read_text())
 FIGURES = ("cadence_spm", "ground_contact_ms", "trunk_lean_deg", "overstride_pct_leg", "knee_flexion_ic_deg")
@@ -57,11 +57,12 @@ def test_live_figures_agree_with_the_offline_analysis_within_their_uncertainties
         assert abs(live - off["median"]) <= both, (name, live, totals[f"{name}_uncertainty"], off)
 
 
-@pytest.mark.parametrize("source, says", [("7", "The camera '7' cannot be opened"),
-                                          ("README.md", "is not a video")])
+@pytest.mark.parametrize("source, says", [
+    ("7", "The camera '7' cannot be opened"),
+    (str(Path(__file__).parents[1] / "README.md"), "is not a video"),
+    (str(SHARED / "imu/alcantara_sacral/Sample_test_data.csv"), "is a sensor recording (CSV): runform live plays a video")])
 def test_a_source_that_cannot_be_played_says_so(source, says):
-    root = Path(__file__).parents[1]
-    res = run_cli("live", "--source", str(root / source) if not source.isdigit() else source, "--json", timeout=60)
+    res = run_cli("live", "--source", source, "--json", timeout=60)
     assert res.returncode == 3 and says in res.stderr and "Traceback" not in res.stderr, res.stderr
 
 

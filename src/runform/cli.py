@@ -479,10 +479,25 @@ def live(
             from .errors import UsageError
 
             raise UsageError(f"--seconds {seconds:g} is not a positive number of seconds.")
+        _live_source(source)
         with Readout(json_lines, out) as readout:
             run_live(source, settings, readout.show, realtime=realtime, seconds=seconds)
     except (Exception, KeyboardInterrupt) as e:
         _fail(e)
+
+
+def _live_source(source: str) -> None:
+    """Refuse, saying what to do instead, a recording runform live does not play (a sensor table,
+    a lab trial, pose keypoints): it plays a video or reads a camera."""
+    from .errors import InputFileError
+    from .live.frames import is_device
+    from .sources.registry import SOURCES
+    from .sources.sniff import source_kind
+
+    kind = "video" if is_device(source) or not Path(source).exists() else source_kind(source)
+    if kind not in ("video", "folder"):
+        raise InputFileError(f"'{Path(source).name}' is {SOURCES[kind].label}: runform live plays a video or reads "
+                             "a camera.", f"Analyse it with: runform analyze {source}")
 
 
 def run() -> None:  # console-script entry point
