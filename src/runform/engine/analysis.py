@@ -10,6 +10,8 @@ stamps the summary with what made it. Every source returns an
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -151,9 +153,15 @@ def _steps_quality(steps: dict | None, level: str, max_pct: float) -> tuple[dict
     return out, level
 
 
-def finish(analysis: Analysis, settings: dict) -> Analysis:
-    """The summary stamped with runform's version, the settings and every warning."""
+def finish(analysis: Analysis, settings: dict, source=None, model=None) -> Analysis:
+    """The summary stamped with the source's facts (``source``, and a pose model's: ``model``;
+    dataclasses, each field a key of summary.json's ``source`` and ``model``), runform's version,
+    the settings and every warning."""
     from .. import __version__
 
+    if source is not None:
+        analysis.summary["source"] = dataclasses.asdict(source)
+    if model is not None:
+        analysis.summary["model"] = dataclasses.asdict(model)
     analysis.summary.update({"runform_version": __version__, "settings": settings, "warnings": analysis.warnings})
     return analysis

@@ -10,6 +10,7 @@ through ``engine.frontal_analysis``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -56,10 +57,21 @@ def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_
         analysis = frontal_analysis(t, pos, conf, list(NAMES), settings.height_m, kb, warnings,
                                     None if view == "frontal" else view)
     analysis.summary["scene"].update(foot_travel_legs=round(travel, 3), body_width_ratio=round(body_width_ratio(motion), 3))
-    analysis.summary["source"] = {"type": "keypoints", "format": "OpenPose BODY_25", "file": folder.name,
-                                  "frames": n_frames, "fps": settings.fps,
-                                  "analysed_from_s": round(float(t[0]), 3), "analysed_to_s": round(float(t[-1]), 3)}
-    return finish(analysis, settings.as_dict())
+    source = KeypointFacts(folder.name, n_frames, settings.fps, round(float(t[0]), 3), round(float(t[-1]), 3))
+    return finish(analysis, settings.as_dict(), source)
+
+
+@dataclass
+class KeypointFacts:
+    """A folder of pose keypoints' facts in summary.json's ``source``."""
+
+    type: str = field(default="keypoints", init=False)
+    format: str = field(default="OpenPose BODY_25", init=False)
+    file: str
+    frames: int
+    fps: float  # as given: the folder has none
+    analysed_from_s: float
+    analysed_to_s: float
 
 
 def _window(t: np.ndarray, pos: np.ndarray, conf: np.ndarray, settings: Settings):

@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -83,12 +84,21 @@ def lab_analysis(path: str | Path, settings: Settings, kb: Knowledge, *, forces=
         on_loaded()
     warnings: list[str] = []
     analysis = analyze_lab(trial, settings, kb, warnings)
-    analysis.summary.update({
-        "source": {"type": "mocap", "file": path.name, "marker_set": trial.marker_set.title,
-                   "static": trial.files.get("static"), "forces": trial.files.get("forces"),
-                   "rate_hz": round(float(1 / np.median(np.diff(trial.times_s))), 3)},
-    })
-    return finish(analysis, settings.as_dict())
+    source = LabFacts(path.name, trial.marker_set.title, trial.files.get("static"), trial.files.get("forces"),
+                      round(float(1 / np.median(np.diff(trial.times_s))), 3))
+    return finish(analysis, settings.as_dict(), source)
+
+
+@dataclass
+class LabFacts:
+    """A lab trial's facts in summary.json's ``source``."""
+
+    type: str = field(default="mocap", init=False)
+    file: str
+    marker_set: str
+    static: str | None  # the standing trial used, by name
+    forces: str | None  # the force file used, by name
+    rate_hz: float
 
 
 def lab_motion(trial: LabTrial, cutoff_hz: float | None = CUTOFF_HZ) -> xr.Dataset:

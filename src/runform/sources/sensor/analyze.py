@@ -26,7 +26,7 @@ end heights), the peak braking deceleration, and the pelvis ranges and drop
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -77,13 +77,21 @@ def sensor_analysis(path: str | Path, settings: Settings, kb: Knowledge, *, colu
         on_loaded()
     warnings: list[str] = []
     analysis = analyze_imu(rec, settings, kb, warnings, standing_s)
-    analysis.summary.update({
-        "source": {"type": "imu", "file": path.name, "rate_hz": round(float(rec.attrs["sampling_rate_hz"]), 3),
-                   "channels": [v for v in ("acc", "gyr", "mag", "quat") if v in rec],
-                   "units": rec.attrs.get("units")},
-    })
+    source = SensorFacts(path.name, round(float(rec.attrs["sampling_rate_hz"]), 3),
+                         [v for v in ("acc", "gyr", "mag", "quat") if v in rec], rec.attrs.get("units"))
     return finish(analysis, {**settings.as_dict(), "columns": columns, "units": units, "rate_hz": rate_hz,
-                             "standing_s": list(standing_s) if standing_s else None})
+                             "standing_s": list(standing_s) if standing_s else None}, source)
+
+
+@dataclass
+class SensorFacts:
+    """A sensor table's facts in summary.json's ``source``."""
+
+    type: str = field(default="imu", init=False)
+    file: str
+    rate_hz: float
+    channels: list[str]  # of acc, gyr, mag, quat
+    units: str | None  # as read or given (read.load_imu_csv)
 
 
 def _moving_average(x: np.ndarray, n: int) -> np.ndarray:

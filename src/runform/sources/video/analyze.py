@@ -8,6 +8,7 @@ pixels against the empty scene (``soles.py``) when the camera stood still.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -75,18 +76,48 @@ def analyze_pose(video: Path, info: VideoInfo, pose: Pose, pose_info: dict, pose
         _second_person(analysis, bg.others_moving)
     if moved["camera"] == "moving":  # drawn and written where they are in the picture
         analysis.motion = _shifted(analysis.motion, bg.shift_px, real)
-    analysis.summary.update({
-        "source": {"type": "video", "file": video.name, "sha256": pose_info["video_sha256"],
-                   "width": info.width, "height": info.height, "fps_nominal": round(info.fps, 3),
-                   "rotation_deg": info.rotation_deg, "turned_upright_deg": 90 * turns,
-                   "duration_s": round(info.duration_s, 3),
-                   "analysed_from_s": window[0], "analysed_to_s": round(window[1], 3),
-                   "time_scale": round(scale, 4), "time_scale_from": scale_from, **rate_facts},
-        "model": {"name": MODEL_NAME, "package": f"mediapipe {mediapipe_version()}",
-                  "model_complexity": MODEL_COMPLEXITY, **pose_settings.__dict__,
-                  "pose_cache_hit": pose_info["cache_hit"]},
-    })
-    return finish(analysis, settings.as_dict())
+    source = VideoFacts(video.name, pose_info["video_sha256"], info.width, info.height, round(info.fps, 3),
+                        info.rotation_deg, 90 * turns, round(info.duration_s, 3), window[0], round(window[1], 3),
+                        round(scale, 4), scale_from, **rate_facts)
+    model = ModelFacts(MODEL_NAME, f"mediapipe {mediapipe_version()}", MODEL_COMPLEXITY, **pose_settings.__dict__,
+                       pose_cache_hit=pose_info["cache_hit"])
+    return finish(analysis, settings.as_dict(), source, model)
+
+
+@dataclass
+class VideoFacts:
+    """A video's facts in summary.json's ``source``."""
+
+    type: str = field(default="video", init=False)
+    file: str
+    sha256: str
+    width: int
+    height: int
+    fps_nominal: float
+    rotation_deg: int
+    turned_upright_deg: int  # further turns that stood the runner upright
+    duration_s: float
+    analysed_from_s: float
+    analysed_to_s: float
+    time_scale: float  # video seconds a real second (4: slow motion played 4x slower)
+    time_scale_from: str | None  # what said so (None: real time)
+    effective_fps: float  # new pictures a second (timing.frame_rate_facts)
+    repeated_frames_pct: float
+    timestamp_gaps: int
+    longest_gap_s: float
+
+
+@dataclass
+class ModelFacts:
+    """The pose model's facts in summary.json's ``model``."""
+
+    name: str
+    package: str
+    model_complexity: int
+    min_detection_confidence: float
+    min_tracking_confidence: float
+    inference_max_side: int
+    pose_cache_hit: bool
 
 
 def between_pictures(t: np.ndarray, xy: np.ndarray, repeated: np.ndarray) -> np.ndarray:
