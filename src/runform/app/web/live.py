@@ -57,14 +57,14 @@ async def live_socket(ws: WebSocket):
         await ws.close(code=1008, reason=why)
         return
     await ws.accept()
-    run: PageRun | None = None
+    run: CameraRun | SensorRun | None = None
     try:
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 break
             if message.get("bytes") is not None:
-                if isinstance(run, PageRun):
+                if isinstance(run, CameraRun):
                     run.frame(message["bytes"])
                 continue
             command = _command(message.get("text"))
@@ -88,19 +88,18 @@ def _command(text: str | None) -> dict:
     return command if isinstance(command, dict) else {}
 
 
-async def _start(ws: WebSocket, command: dict) -> "PageRun | SensorRun | None":
+async def _start(ws: WebSocket, command: dict) -> "CameraRun | SensorRun | None":
     """The run the start message asks for (the camera's, or with ``mode: sensor`` the phone's
     motion sensors'), or None (the page told why)."""
     state = ws.app.state
     form = {k: str(v) for k, v in command.items() if v is not None and k not in ("type", "mode")}
     try:
         athlete_id = form_athlete(state.store, form)
-        settings = form_settings(form, known(state.store, athlete_id))
-        Settings(**settings)
+        settings = form_settings(form, known(state.store, athlete_id))  # checked as an upload's are
     except RunformError as e:
         await _send(ws, {"type": "error", "message": " ".join(in_browser(x) for x in e.raw).strip()})
         return None
-    kind = SensorRun if command.get("mode") == "sensor" else PageRun
+    kind = SensorRun if command.get("mode") == "sensor" else CameraRun
     return kind(state, ws, asyncio.get_running_loop(), athlete_id, settings)
 
 
@@ -111,8 +110,8 @@ async def _send(ws: WebSocket, message: dict) -> None:
         pass
 
 
-class PageRun:
-    """One live run from the page: its pose worker, its read-out in a thread, its recording. The
+class CameraRun:
+    """One live run of the page's camera: its pose worker, its read-out in a thread, its recording. The
     set-up is checked before anything is recorded: the recording begins with the first figures
     (the runner running), from the ``KEEP_BEFORE_S`` seconds they were measured on."""
 
