@@ -153,15 +153,17 @@ def _steps_quality(steps: dict | None, level: str, max_pct: float) -> tuple[dict
     return out, level
 
 
-def finish(analysis: Analysis, settings: dict, source=None, model=None) -> Analysis:
+def finish(analysis: Analysis, settings: dict, source=None, model=None, scene=None) -> Analysis:
     """The summary stamped with the source's facts (``source``, and a pose model's: ``model``;
-    dataclasses, each field a key of summary.json's ``source`` and ``model``), runform's version,
-    the settings and every warning."""
+    dataclasses, each field a key of summary.json's ``source`` and ``model``; ``scene``: what
+    the source adds to the engine's scene), runform's version, the settings and every warning."""
     from .. import __version__
 
     if source is not None:
         analysis.summary["source"] = dataclasses.asdict(source)
     if model is not None:
         analysis.summary["model"] = dataclasses.asdict(model)
+    if scene is not None:
+        analysis.summary["scene"].update(dataclasses.asdict(scene))
     analysis.summary.update({"runform_version": __version__, "settings": settings, "warnings": analysis.warnings})
     return analysis

@@ -56,9 +56,17 @@ def keypoint_analysis(folder: str | Path, settings: Settings, kb: Knowledge, on_
     else:
         analysis = frontal_analysis(t, pos, conf, list(NAMES), settings.height_m, kb, warnings,
                                     None if view == "frontal" else view)
-    analysis.summary["scene"].update(foot_travel_legs=round(travel, 3), body_width_ratio=round(body_width_ratio(motion), 3))
     source = KeypointFacts(folder.name, n_frames, settings.fps, round(float(t[0]), 3), round(float(t[-1]), 3))
-    return finish(analysis, settings.as_dict(), source)
+    view_facts = ViewFacts(round(travel, 3), round(body_width_ratio(motion), 3))
+    return finish(analysis, settings.as_dict(), source, scene=view_facts)
+
+
+@dataclass(frozen=True)
+class ViewFacts:
+    """What told the view, in summary.json's ``scene`` (``engine.image_view.view_of``)."""
+
+    foot_travel_legs: float  # the ankles' travel across the picture, leg lengths
+    body_width_ratio: float  # shoulders' and hips' width over the torso's length
 
 
 @dataclass

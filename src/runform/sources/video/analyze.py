@@ -62,26 +62,25 @@ def analyze_pose(video: Path, info: VideoInfo, pose: Pose, pose_info: dict, pose
     warnings += notes
     motion.attrs["effective_fps"] = rate_facts["effective_fps"]  # new pictures a second: the timing's rate
     moved = camera_motion(bg, leg_length_px(motion))
-    if moved["camera"] == "moving":
+    if moved.camera == "moving":
         motion = _shifted(motion, -bg.shift_px, real)  # keypoints where they are against the background
-        warnings.append(f"The camera moved (the background travelled {moved['background_travel_leg_lengths']:g} leg "
+        warnings.append(f"The camera moved (the background travelled {moved.background_travel_leg_lengths:g} leg "
                         "lengths): the runner's motion is measured against the background. A zoom is not "
                         "corrected; a camera on a tripod gives the most reliable figures.")
     scene_v = scene_vertical(bg.frames) if settings.vertical in ("auto", "scene") else None
-    crops = feet.finish(real, repeated) if moved["camera"] == "static" else None
+    crops = feet.finish(real, repeated) if moved.camera == "static" else None
     soles = (lambda cleaned, scene: _soles(crops, cleaned, scene)) if crops is not None else None
     analysis = analyze_motion(motion, settings, kb, warnings, scene_v, tick, soles)
-    analysis.summary["scene"].update(moved)
-    if moved["camera"] == "static" and "faults" in analysis.summary:
+    if moved.camera == "static" and "faults" in analysis.summary:
         _second_person(analysis, bg.others_moving)
-    if moved["camera"] == "moving":  # drawn and written where they are in the picture
+    if moved.camera == "moving":  # drawn and written where they are in the picture
         analysis.motion = _shifted(analysis.motion, bg.shift_px, real)
     source = VideoFacts(video.name, pose_info["video_sha256"], info.width, info.height, round(info.fps, 3),
                         info.rotation_deg, 90 * turns, round(info.duration_s, 3), window[0], round(window[1], 3),
                         round(scale, 4), scale_from, **rate_facts)
     model = ModelFacts(MODEL_NAME, f"mediapipe {mediapipe_version()}", MODEL_COMPLEXITY, **pose_settings.__dict__,
                        pose_cache_hit=pose_info["cache_hit"])
-    return finish(analysis, settings.as_dict(), source, model)
+    return finish(analysis, settings.as_dict(), source, model, scene=moved)
 
 
 @dataclass

@@ -124,10 +124,19 @@ def _masked(img: np.ndarray, *boxes) -> np.ndarray:
     return out
 
 
-def camera_motion(bg: Background, leg_px: float) -> dict:
+@dataclass(frozen=True)
+class CameraFacts:
+    """Whether the camera moved, in summary.json's ``scene``."""
+
+    camera: str  # static or moving
+    background_travel_px: float  # full-size pixels
+    background_travel_leg_lengths: float | None
+
+
+def camera_motion(bg: Background, leg_px: float) -> CameraFacts:
     """How far the background travelled (full-size pixels and leg lengths), and whether the
     camera moved."""
     travel = float(np.ptp(bg.shift_px[:, 0])) if len(bg.shift_px) else 0.0
     moving = bool(np.isfinite(leg_px) and travel > MOVING_LEG_LENGTHS * leg_px)
-    return {"camera": "moving" if moving else "static", "background_travel_px": round(travel, 1),
-            "background_travel_leg_lengths": round(travel / leg_px, 2) if np.isfinite(leg_px) else None}
+    return CameraFacts("moving" if moving else "static", round(travel, 1),
+                       round(travel / leg_px, 2) if np.isfinite(leg_px) else None)
