@@ -48,9 +48,10 @@ def run_worker(source: str | None, realtime: bool, seconds: float | None, queue,
 def track(source: str | None, realtime: bool, seconds: float | None, queue, inbox=None) -> tuple[int, int]:
     """Pose every frame the clock lets through; returns (frames posed, frames dropped). The run's
     clock starts when the model is ready (``("ready", its start)`` first on the queue)."""
-    from ..sources.video.pose import FACING_FRAMES, INFERENCE_MAX_SIDE, PoseSettings, _landmarks, _nose_ahead, _tracker
+    from ..sources.video.pose import (FACING_FRAMES, INFERENCE_MAX_SIDE, PoseSettings, _nose_ahead, _tracker, faces_right,
+                                      pose_frame)
 
-    settings, empty = PoseSettings(), np.full((33, 4), np.nan, np.float32)
+    settings = PoseSettings()
     tracker = _tracker(settings)
     drops: list = []
     clock = Clock()
@@ -67,8 +68,7 @@ def track(source: str | None, realtime: bool, seconds: float | None, queue, inbo
             if seconds is not None and t >= seconds:
                 break
             h, w = rgb.shape[:2]
-            res = tracker.process(np.ascontiguousarray(rgb[:, ::-1]) if flip else rgb)
-            a = empty if res.pose_landmarks is None else _landmarks(res, w, h, flip)
+            a = pose_frame(tracker, rgb, w, h, flip)
             posed += 1
             queue.put(("frame", t, a, float(rgb[::8, ::8].mean()), (w, h), len(drops)))
             if scenes < SCENE_FRAMES and t >= next_scene and np.isfinite(a[:, 0]).any():
@@ -76,8 +76,7 @@ def track(source: str | None, realtime: bool, seconds: float | None, queue, inbo
                 scenes, next_scene = scenes + 1, t + SCENE_EVERY_S
             if posed <= FACING_FRAMES:
                 facing.append(_nose_ahead(a))
-                seen = np.asarray(facing)[np.isfinite(facing)]
-                if posed == FACING_FRAMES and len(seen) >= FACING_FRAMES // 2 and np.median(seen) > 0:
+                if posed == FACING_FRAMES and faces_right(facing):
                     tracker.close()
                     tracker, flip = _tracker(settings), True  # faces image-right: mirrored from here on
     finally:

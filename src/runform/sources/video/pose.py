@@ -130,15 +130,13 @@ def _track(args, flip: bool) -> Pose | None:
             new = last is None or not _repeats(small, last)
             if new:
                 img = pic.rgb()
-                res = pose.process(np.ascontiguousarray(img[:, ::-1]) if flip else img)
-                a = empty if res.pose_landmarks is None else _landmarks(res, width, height, flip)
+                a = pose_frame(pose, img, width, height, flip)
                 lum = float(img[::8, ::8].mean())
             last = small
             if not decided:
                 nose_ahead.append(_nose_ahead(a))
                 if i + 1 >= FACING_FRAMES:
-                    seen = np.asarray(nose_ahead)[np.isfinite(nose_ahead)]
-                    if len(seen) >= FACING_FRAMES // 2 and np.median(seen) > 0:
+                    if faces_right(nose_ahead):
                         return None  # faces image-right: track again, mirrored
                     decided = True
             if t >= seg_start - 1e-6:
@@ -171,6 +169,22 @@ _MIRROR = [LANDMARKS.index(n.replace("left", "#").replace("right", "left").repla
 _NOSE = LANDMARKS.index("nose")
 _EARS, _SHOULDERS, _ANKLES = ([LANDMARKS.index(f"{s}_{p}") for s in ("left", "right")]
                               for p in ("ear", "shoulder", "ankle"))
+
+
+def pose_frame(tracker, img: np.ndarray, width: int, height: int, flip: bool) -> np.ndarray:
+    """One frame's landmarks (``_landmarks``; NaN when nobody is found), mirrored for the model
+    when ``flip``; x, y in pixels of a ``width`` x ``height`` frame."""
+    res = tracker.process(np.ascontiguousarray(img[:, ::-1]) if flip else img)
+    if res.pose_landmarks is None:
+        return np.full((len(LANDMARKS), 4), np.nan, dtype=np.float32)
+    return _landmarks(res, width, height, flip)
+
+
+def faces_right(nose_ahead: list[float]) -> bool:
+    """Whether the first ``FACING_FRAMES`` frames' noses (``_nose_ahead``) show a runner facing
+    image-right, whom the model is given mirrored."""
+    seen = np.asarray(nose_ahead)[np.isfinite(nose_ahead)]
+    return len(seen) >= FACING_FRAMES // 2 and float(np.median(seen)) > 0
 
 
 def _nose_ahead(a: np.ndarray) -> float:
