@@ -97,7 +97,7 @@ async def _start(ws: WebSocket, command: dict) -> "CameraRun | SensorRun | None"
         athlete_id = form_athlete(state.store, form)
         settings = form_settings(form, known(state.store, athlete_id))  # checked as an upload's are
     except RunformError as e:
-        await _send(ws, {"type": "error", "message": " ".join(in_browser(x) for x in e.raw).strip()})
+        await _send(ws, {"type": "error", "message": " ".join(e.said("browser")).strip()})
         return None
     kind = SensorRun if command.get("mode") == "sensor" else CameraRun
     return kind(state, ws, asyncio.get_running_loop(), athlete_id, settings)
@@ -167,7 +167,7 @@ class CameraRun:
             self.totals = run.totals()
             self._emit({"type": "totals", **self.totals})
         except RunformError as e:
-            self._emit({"type": "error", "message": " ".join(in_browser(x) for x in e.raw).strip()})
+            self._emit({"type": "error", "message": " ".join(e.said("browser")).strip()})
 
     def _pose(self, t: float, keypoints, size) -> None:
         points = [[round(float(x), 1), round(float(y), 1), round(float(v), 2)] if x == x else None
